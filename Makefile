@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` (install, then start the app) and
+# `make test` (install, then run every test). Everything else is a step of those.
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: run test bench install install-dev assets browser
+
+run: install assets
+	$(VENV)/bin/streamlit run app.py
+
+test: install-dev assets browser
+	$(PY) -m pytest
+
+bench: install-dev
+	$(PY) -m bench
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt
+	python3 -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+# Leaflet and its plugins, served by Streamlit from static/ so the map needs no CDN.
+assets: static/node_modules/.installed
+static/node_modules/.installed: static/package.json static/package-lock.json
+	npm ci --prefix static --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; it cannot download its own).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }

@@ -1,0 +1,1 @@
+"""Territorial units, perimeters and their checks: the domain, free of any interface."""

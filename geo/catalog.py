@@ -1,0 +1,243 @@
+"""The catalog of units a perimeter can be made of, and the land-neighbour graph across levels.
+
+Communes and arrondissements come from the embedded file; IRIS join when an IRIS contour
+file is loaded. One graph links units of every level: commune–commune borders from the
+embedded graph, IRIS–IRIS borders from the IRIS contours, and IRIS–commune borders derived
+from those (an IRIS borders a commune when it borders one of that commune's IRIS), so a
+perimeter mixing whole communes and IRIS is checked on one consistent graph.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo.neighbours import neighbour_pairs
+from geo.units import load_commune_neighbours, load_communes, load_successors
+
+# Contours rebuilt from vector tiles have ~14 m of play (see shared/data/SOURCES.md).
+IRIS_TOLERANCE_M = 20.0
+IRIS_MIN_BORDER_M = 60.0
+
+
+class UnknownCodesError(ValueError):
+    """Codes that name no unit of the catalog (listed in `.codes`)."""
+
+    def __init__(self, codes: list[str]):
+        super().__init__("codes INSEE inconnus : " + ", ".join(codes))
+        self.codes = codes
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What became of a list of codes: those placed, renamed (obsolete -> current), unknown."""
+
+    codes: tuple[str, ...]
+    remapped: dict[str, str] = field(default_factory=dict)
+    unknown: tuple[str, ...] = ()
+
+
+def normalise_code(raw: object) -> str:
+    """A code as INSEE writes it: `1001` (a spreadsheet ate the zero) -> `01001`, `2a004` -> `2A004`."""
+    text = str(raw).strip().upper()
+    if re.fullmatch(r"\d+\.0", text):
+        text = text[:-2]
+    if re.fullmatch(r"\d{4}|\d{8}", text):
+        text = "0" + text
+    return text
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, hyphens or apostrophes, for matching names."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+class Catalog:
+    """All units (indexed by code) with their graph; IRIS when contours were given."""
+
+    def __init__(self, iris: gpd.GeoDataFrame | None = None, iris_source: str | None = None):
+        communes = load_communes()
+        self.successors = load_successors()
+        self.iris_source = iris_source
+        if iris is not None and len(iris):
+            iris = iris.set_index("code", drop=False)
+            self.units = pd.concat([communes, iris])
+            self._fill_iris_population_from_single_iris_communes()
+        else:
+            self.units = communes
+        self._iris = iris if iris is not None and len(iris) else None
+
+    @property
+    def has_iris(self) -> bool:
+        return self._iris is not None
+
+    def _fill_iris_population_from_single_iris_communes(self) -> None:
+        """A commune not divided into IRIS is its own IRIS `XXXXX0000`: same population."""
+        iris = self.units[self.units["level"] == "iris"]
+        single = iris.groupby("parent_code")["code"].transform("size") == 1
+        whole = iris[single & iris["code"].str.endswith("0000")]
+        parent_pop = self.units.loc[whole["parent_code"], "population"].to_numpy()
+        self.units.loc[whole.index, "population"] = parent_pop
+        self.units.loc[whole.index, "population_vintage"] = self.units.loc[
+            whole["parent_code"], "population_vintage"].to_numpy()
+
+    def set_iris_population(self, population: pd.Series, year: int) -> list[str]:
+        """Give IRIS their INSEE population; returns the codes of the file not placed."""
+        iris_codes = self.units.index[self.units["level"] == "iris"]
+        placed = population[population.index.isin(iris_codes)]
+        self.units.loc[placed.index, "population"] = placed.to_numpy()
+        self.units.loc[placed.index, "population_vintage"] = year
+        return sorted(set(population.index) - set(placed.index))
+
+    @cached_property
+    def children(self) -> dict[str, list[str]]:
+        """Parent code -> the codes of the units directly inside it."""
+        out: dict[str, list[str]] = defaultdict(list)
+        inner = self.units[self.units["parent_code"].notna()]
+        for code, parent in zip(inner["code"], inner["parent_code"]):
+            out[parent].append(code)
+        return dict(out)
+
+    @cached_property
+    def adjacency(self) -> dict[str, set[str]]:
+        """Code -> codes of units of any level sharing a land border with it."""
+        adj: dict[str, set[str]] = defaultdict(set)
+
+        def link(a: str, b: str) -> None:
+            if a != b:
+                adj[a].add(b)
+                adj[b].add(a)
+
+        pairs = load_commune_neighbours()
+        for a, b in zip(pairs["a"].to_numpy(), pairs["b"].to_numpy()):
+            link(a, b)
+        if self._iris is not None:
+            self._link_iris(link)
+        return dict(adj)
+
+    def _link_iris(self, link) -> None:
+        iris = self._iris
+        pairs = neighbour_pairs(iris, IRIS_TOLERANCE_M, IRIS_MIN_BORDER_M)
+        parent = self._parent
+        for a, b in zip(pairs["a"].to_numpy(), pairs["b"].to_numpy()):
+            link(a, b)
+            for x, y in ((a, b), (b, a)):
+                # x borders y's containers (arrondissement, then commune) unless inside them.
+                inside = self.ancestors(x)
+                up = parent.get(y)
+                while isinstance(up, str):
+                    if up not in inside:
+                        link(x, up)
+                    up = parent.get(up)
+        # At the edge of the IRIS file, bordering communes have no IRIS: test geometrically.
+        for a, b in self._iris_to_outer_communes(iris):
+            link(a, b)
+
+    def _iris_to_outer_communes(self, iris: gpd.GeoDataFrame) -> list[tuple[str, str]]:
+        covered = set(iris["parent_code"]) | set(iris["commune_code"])
+        base = load_commune_neighbours()
+        edge = base[base["a"].isin(covered) ^ base["b"].isin(covered)]
+        inner = edge["a"].where(edge["a"].isin(covered), edge["b"])
+        outer = edge["b"].where(edge["a"].isin(covered), edge["a"])
+        candidates = iris[["code", "parent_code"]].merge(
+            pd.DataFrame({"parent_code": inner, "outer": outer}), on="parent_code")
+        if candidates.empty:
+            return []
+        tol = IRIS_TOLERANCE_M * 5
+        a = gpd.GeoSeries(iris.loc[candidates["code"]].geometry.to_numpy(), crs=4326).to_crs(2154)
+        b = gpd.GeoSeries(self.units.loc[candidates["outer"]].geometry.to_numpy(), crs=4326).to_crs(2154)
+        shared = shapely.length(shapely.intersection(
+            shapely.boundary(a.to_numpy()), shapely.buffer(b.to_numpy(), tol, quad_segs=2)))
+        keep = shared > IRIS_MIN_BORDER_M
+        return list(zip(candidates["code"][keep], candidates["outer"][keep]))
+
+    def ancestors(self, code: str) -> list[str]:
+        """The units containing `code`, innermost first (an IRIS's arrondissement, commune)."""
+        out, up = [], self._parent.get(code)
+        while up is not None:
+            out.append(up)
+            up = self._parent.get(up)
+        return out
+
+    @cached_property
+    def _parent(self) -> dict[str, str]:
+        return self.units["parent_code"].dropna().to_dict()
+
+    # --- finding units -------------------------------------------------------------
+
+    def resolve(self, codes) -> Resolution:
+        """Place codes: normalised, obsolete commune codes mapped to their successor."""
+        placed, remapped, unknown = [], {}, []
+        for raw in codes:
+            code = normalise_code(raw)
+            if not code:
+                continue
+            if code in self.units.index:
+                placed.append(code)
+            elif code in self.successors:
+                remapped[code] = self.successors[code]
+                placed.append(self.successors[code])
+            else:
+                unknown.append(code)
+        return Resolution(tuple(dict.fromkeys(placed)), remapped, tuple(dict.fromkeys(unknown)))
+
+    def search(self, text: str, limit: int = 20) -> pd.DataFrame:
+        """Units whose name, INSEE code or postal code matches `text` (communes first)."""
+        query = fold(text)
+        if not query:
+            return self.units.iloc[0:0]
+        names = self._folded_names
+        hit = (names.str.startswith(query) | self.units["code"].str.startswith(text.strip().upper())
+               | self.units["postal_codes"].str.contains(re.escape(text.strip()), regex=True))
+        if hit.sum() < limit:
+            hit |= names.str.contains(re.escape(query), regex=True)
+        found = self.units[hit]
+        order = found["level"].map({"commune": 0, "arrondissement": 1, "iris": 2})
+        exact = (names[hit] != query).astype(int)
+        return found.assign(_o=order, _e=exact).sort_values(["_e", "_o", "name"]).drop(
+            columns=["_o", "_e"]).head(limit)
+
+    @cached_property
+    def _folded_names(self) -> pd.Series:
+        label = self.units["name"].where(self.units["level"] != "iris",
+                                         self.units["commune_name"] + " " + self.units["name"])
+        return label.map(fold)
+
+    def codes_named(self, names, deps=None) -> Resolution:
+        """Communes by name (exact, accents and case ignored), optionally within départements
+        `deps`; a name shared by several communes is returned as unknown."""
+        communes = self.units[self.units["level"] == "commune"]
+        if deps:
+            communes = communes[communes["dep"].isin(list(deps))]
+        by_name = communes.groupby(communes["name"].map(fold))["code"].agg(list)
+        placed, unknown = [], []
+        for name in names:
+            match = by_name.get(fold(name), [])
+            (placed.append(match[0]) if len(match) == 1 else unknown.append(str(name)))
+        return Resolution(tuple(placed), {}, tuple(unknown))
+
+    def epci_communes(self, epci_code: str) -> list[str]:
+        communes = self.units[self.units["level"] == "commune"]
+        return communes.index[communes["epci_code"] == str(epci_code)].tolist()
+
+    def units_in_polygon(self, polygon, level: str = "commune", min_share: float = 0.5) -> list[str]:
+        """Codes of units of `level` with more than `min_share` of their area inside `polygon`
+        (a shapely geometry in EPSG:4326), measured in Lambert-93."""
+        if not polygon.is_valid:
+            polygon = shapely.make_valid(polygon)
+        candidates = self.units[self.units["level"] == level]
+        candidates = candidates[candidates.intersects(polygon)]
+        if candidates.empty:
+            return []
+        projected = candidates.to_crs(2154).geometry
+        shape = gpd.GeoSeries([polygon], crs=4326).to_crs(2154).iloc[0]
+        share = projected.intersection(shape).area / projected.area
+        return candidates.index[share.to_numpy() > min_share].tolist()

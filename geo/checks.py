@@ -1,0 +1,294 @@
+"""The checks an ARS makes before validating a CPTS perimeter, as findings to show and map.
+
+Each finding has a severity (`blocking`, `warning`, `info`), a French message, the units
+concerned with their population, and the geometry to highlight. Units are compared on the
+mesh leaves (geo.mesh), so a whole commune and one of its IRIS overlap; neighbours come
+from the catalog's land-border graph, so a shared point is no border.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import shapely
+
+from geo.catalog import Catalog
+from geo.mesh import Mesh
+from geo.perimeter import Perimeter
+from geo.population import PopulationEstimate, distance_to_threshold, estimate, fmt_int
+
+SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
+# Beyond this many uncovered units in one connected group, it is open territory, not a
+# commune left alone between CPTS (and the search stops there).
+ISOLATION_CAP = 200
+# Geometric overlaps of imported contours below this are slivers of simplified borders.
+SLIVER_M2 = 10_000
+SLIVER_SHARE = 0.001
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    kind: str
+    message: str
+    codes: tuple[str, ...] = ()
+    population: PopulationEstimate | None = None
+    geometry: object | None = None
+    other: str | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "severity": self.severity, "kind": self.kind, "message": self.message,
+            "codes": list(self.codes), "other": self.other,
+            "population": None if self.population is None else {
+                "low": self.population.low, "high": self.population.high,
+                "exact": self.population.exact},
+        }
+
+
+@dataclass
+class Figures:
+    population: PopulationEstimate
+    area_km2: float
+    communes: int
+    iris: int
+    units: int
+    parts: int
+
+    @property
+    def density(self) -> float | None:
+        value = self.population.value
+        return None if value is None or not self.area_km2 else value / self.area_km2
+
+
+@dataclass
+class Report:
+    perimeter: Perimeter
+    figures: Figures
+    findings: list[Finding] = field(default_factory=list)
+    leaves: frozenset[str] = frozenset()
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "blocking"]
+
+
+class Checker:
+    """Checks perimeters against each other on one mesh (built once for them all)."""
+
+    def __init__(self, catalog: Catalog, perimeters: list[Perimeter]):
+        self.catalog = catalog
+        self.units = catalog.units
+        self.mesh = Mesh(catalog, [c for p in perimeters for c in p.codes])
+        self.leaves = {p.name: self.mesh.expand(p.codes) for p in perimeters}
+        self.covered = frozenset().union(*self.leaves.values()) if self.leaves else frozenset()
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def population(self, leaves) -> PopulationEstimate:
+        return estimate(self.units, leaves, self.mesh)
+
+    def geometry(self, leaves):
+        shapes = self.units.loc[sorted(leaves)].geometry.dropna().to_numpy()
+        return shapely.union_all(shapes, grid_size=1e-6) if len(shapes) else None
+
+    def names(self, leaves, limit: int = 6) -> str:
+        rows = self.units.loc[sorted(leaves)]
+        labels = [n if lvl != "iris" else f"{c} ({n})" for n, c, lvl in
+                  zip(rows["name"], rows["commune_name"], rows["level"])]
+        more = len(labels) - limit
+        return ", ".join(labels[:limit]) + (f" et {more} autres" if more > 0 else "")
+
+    def components(self, leaves) -> list[set[str]]:
+        """Connected groups of `leaves` over land borders."""
+        left, groups = set(leaves), []
+        while left:
+            start = left.pop()
+            group, queue = {start}, deque([start])
+            while queue:
+                for n in self.mesh.neighbours(queue.popleft()):
+                    if n in left:
+                        left.discard(n)
+                        group.add(n)
+                        queue.append(n)
+            groups.append(group)
+        return sorted(groups, key=len, reverse=True)
+
+    def uncovered_group(self, start: str, in_scope=lambda code: True) -> tuple[set[str], set[str]] | None:
+        """The connected uncovered group around `start` and the covered units around it;
+        None when the group is open territory (too large, or reaching out of scope)."""
+        group, border, queue = {start}, set(), deque([start])
+        while queue:
+            for n in self.mesh.neighbours(queue.popleft()):
+                if n in self.covered:
+                    border.add(n)
+                elif n not in group:
+                    if len(group) >= ISOLATION_CAP or not in_scope(n):
+                        return None
+                    group.add(n)
+                    queue.append(n)
+        return group, border
+
+    # --- the checks -------------------------------------------------------------------
+
+    def check(self, candidate: Perimeter, geometries: dict | None = None) -> Report:
+        leaves = self.leaves[candidate.name]
+        findings: list[Finding] = []
+        findings += self.unknown_population(leaves)
+        findings += self.overlaps(candidate)
+        findings += self.isolated_around(candidate)
+        parts = self.components(leaves)
+        findings += self.contiguity(parts)
+        findings += self.split_communes(leaves)
+        if geometries:
+            findings += self.geometric_overlaps(candidate, geometries)
+        figures = self.figures(leaves, len(parts))
+        findings += size_class(figures.population)
+        findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+        return Report(candidate, figures, findings, leaves)
+
+    def figures(self, leaves, parts: int) -> Figures:
+        rows = self.units.loc[sorted(leaves)]
+        return Figures(
+            population=self.population(leaves),
+            area_km2=round(float(rows["area_km2"].sum()), 1),
+            communes=rows["commune_code"].nunique(),
+            iris=int((rows["level"] == "iris").sum()),
+            units=len(rows),
+            parts=parts,
+        )
+
+    def unknown_population(self, leaves) -> list[Finding]:
+        pop = self.population(leaves)
+        if not pop.unknown_units:
+            return []
+        return [Finding(
+            "warning", "unknown_population",
+            f"Population inconnue pour {len(pop.unknown_units)} unités "
+            f"({self.names(pop.unknown_units)}) : chargez la population INSEE par IRIS "
+            f"(base-ic-evol-struct-pop). Population du périmètre : {pop.label()}.",
+            tuple(sorted(pop.unknown_units)), pop)]
+
+    def overlaps(self, candidate: Perimeter) -> list[Finding]:
+        mine = self.leaves[candidate.name]
+        out = []
+        for other, theirs in self.leaves.items():
+            shared = mine & theirs
+            if other == candidate.name or not shared:
+                continue
+            pop = self.population(shared)
+            area = float(self.units.loc[sorted(shared), "area_km2"].sum())
+            out.append(Finding(
+                "blocking", "overlap",
+                f"Chevauchement avec « {other} » : {len(shared)} unité(s) en commun "
+                f"({self.names(shared)}), {pop.label()}, {km2(area)}.",
+                tuple(sorted(shared)), pop, self.geometry(shared), other))
+        return out
+
+    def isolated_around(self, candidate: Perimeter) -> list[Finding]:
+        mine = self.leaves[candidate.name]
+        seeds = {n for leaf in mine for n in self.mesh.neighbours(leaf)} - self.covered
+        return self.isolated_groups(seeds)
+
+    def isolated_groups(self, seeds, in_scope=lambda code: True) -> list[Finding]:
+        """Uncovered groups reachable from `seeds` whose land neighbours are all covered."""
+        out, seen = [], set()
+        for seed in sorted(seeds):
+            if seed in seen:
+                continue
+            found = self.uncovered_group(seed, in_scope)
+            if found is None:
+                seen.add(seed)
+                continue
+            group, border = found
+            seen |= group
+            if not border:
+                continue  # an island: no land neighbour at all
+            pop = self.population(group)
+            owners = sorted(name for name, leaves in self.leaves.items() if leaves & border)
+            out.append(Finding(
+                "blocking", "isolated",
+                f"{self.names(group)} ({pop.label()}) : non couvert(e)s et entouré(e)s par "
+                f"des CPTS ({', '.join(owners)}) : unité(s) isolée(s) à rattacher.",
+                tuple(sorted(group)), pop, self.geometry(group)))
+        return out
+
+    def contiguity(self, parts: list[set[str]]) -> list[Finding]:
+        if len(parts) <= 1:
+            return []
+        detached = set().union(*parts[1:])
+        return [Finding(
+            "warning", "parts",
+            f"Le périmètre est en {len(parts)} morceaux non contigus : "
+            f"{self.names(detached)} détaché(s) du reste.",
+            tuple(sorted(detached)), self.population(detached), self.geometry(detached))]
+
+    def split_communes(self, leaves) -> list[Finding]:
+        out = []
+        rows = self.units.loc[sorted(leaves)]
+        for commune in sorted(set(rows.loc[rows["level"] != "commune", "commune_code"])):
+            parts = self.mesh.leaves(commune)
+            outside = [c for c in parts if c not in leaves]
+            if not outside:
+                continue
+            nobody = [c for c in outside if c not in self.covered]
+            name = self.units.at[commune, "name"]
+            inside = len(parts) - len(outside)
+            text = (f"{name} est partagée : {inside} de ses {len(parts)} unités (IRIS ou "
+                    f"arrondissements) sont dans le périmètre")
+            if nobody:
+                out.append(Finding(
+                    "warning", "split_commune",
+                    text + f" ; {len(nobody)} ne sont couvertes par aucune CPTS.",
+                    tuple(nobody), self.population(nobody), self.geometry(nobody)))
+            else:
+                out.append(Finding("info", "split_commune", text + " ; le reste est couvert.",
+                                   tuple(outside)))
+        return out
+
+    def geometric_overlaps(self, candidate: Perimeter, geometries: dict) -> list[Finding]:
+        """For imported contours: overlaps above a sliver tolerance, measured in Lambert-93."""
+        mine = geometries.get(candidate.name)
+        if mine is None:
+            return []
+        names = [n for n in geometries if n != candidate.name]
+        series = gpd.GeoSeries([mine] + [geometries[n] for n in names], crs=4326).to_crs(2154)
+        own = series.iloc[0]
+        out = []
+        for name, shape in zip(names, series.iloc[1:]):
+            if not own.intersects(shape):
+                continue
+            area = own.intersection(shape).area
+            if area > max(SLIVER_M2, SLIVER_SHARE * min(own.area, shape.area)):
+                out.append(Finding(
+                    "blocking", "geometric_overlap",
+                    f"Les contours importés de « {candidate.name} » et « {name} » se "
+                    f"recouvrent sur {area / 1e6:.2f} km².",
+                    other=name, geometry=gpd.GeoSeries([own.intersection(shape)], crs=2154)
+                    .to_crs(4326).iloc[0]))
+        return out
+
+
+def km2(area: float) -> str:
+    return f"{area:.1f} km²".replace(".", ",")
+
+
+def size_class(pop: PopulationEstimate) -> list[Finding]:
+    """The Taille and how far the population stands from the nearest threshold."""
+    if not pop.exact:
+        return [Finding("warning", "size_class",
+                        f"{pop.taille_label()} : population {pop.label()}.", population=pop)]
+    threshold, gap = distance_to_threshold(pop.low)
+    side = "au-dessus" if gap >= 0 else "en dessous"
+    return [Finding("info", "size_class",
+                    f"{pop.taille_label()} ({pop.label()}) : {fmt_int(abs(gap))} hab. {side} "
+                    f"du seuil de {fmt_int(threshold)}.", population=pop)]
+
+
+def check_perimeter(catalog: Catalog, candidate: Perimeter, others=(),
+                    geometries: dict | None = None) -> Report:
+    """Check one perimeter against its neighbours (other perimeters, e.g. a CPTS layer)."""
+    others = [o for o in others if o.name != candidate.name]
+    return Checker(catalog, [candidate, *others]).check(candidate, geometries)

@@ -1,0 +1,111 @@
+"""IRIS: INSEE's infra-communal districts, from IGN CONTOURS-IRIS and INSEE population files.
+
+Reads the files as their publishers distribute them (Shapefile or GeoPackage, possibly in
+the .zip/.7z archive; GeoParquet/GeoJSON extracts) into the canonical unit columns, with
+each IRIS placed in its current commune (codes of merged communes follow the COG
+successors) and its population left unknown until an INSEE population file says it.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.areas import area_km2
+from geo.units import UNIT_COLUMNS
+
+# Column names across CONTOURS-IRIS editions (2.x shapefiles: upper case; 3.x: lower).
+_IRIS_COLUMNS = {
+    "code_iris": "code",
+    "nom_iris": "name",
+    "insee_com": "iris_commune",
+    "code_insee": "iris_commune",
+}
+
+
+class IrisFileError(ValueError):
+    """An IRIS file that cannot be read as CONTOURS-IRIS or as an INSEE IRIS table."""
+
+
+def _vector_file_in(path: Path, workdir: Path) -> Path:
+    """The .shp/.gpkg inside an IGN archive (zip or 7z), or the path itself."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        with zipfile.ZipFile(path) as z:
+            z.extractall(workdir)
+    elif suffix == ".7z":
+        import py7zr
+
+        with py7zr.SevenZipFile(path) as z:
+            z.extractall(workdir)
+    else:
+        return path
+    found = sorted(workdir.rglob("*.gpkg")) + sorted(workdir.rglob("*.shp"))
+    if not found:
+        raise IrisFileError(f"no .shp or .gpkg inside {path.name}")
+    return found[0]
+
+
+def read_iris_contours(path: str | Path, communes: gpd.GeoDataFrame,
+                       successors: dict[str, str]) -> gpd.GeoDataFrame:
+    """IRIS contours as canonical units (level `iris`), in EPSG:4326.
+
+    `communes` is the embedded table (indexed by code), to attach each IRIS to its
+    commune or arrondissement, département, région and EPCI.
+    """
+    path = Path(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = _vector_file_in(path, Path(tmp))
+        if source.suffix.lower() == ".parquet":
+            raw = gpd.read_parquet(source)
+        else:
+            raw = gpd.read_file(source)
+    raw = raw.rename(columns={c: c.lower() for c in raw.columns if c != "geometry"})
+    raw = raw.rename(columns=_IRIS_COLUMNS)
+    if not {"code", "iris_commune"} <= set(raw.columns):
+        raise IrisFileError(f"{path.name}: no CODE_IRIS / INSEE_COM columns")
+    if raw.crs is None:
+        raise IrisFileError(f"{path.name}: no coordinate reference system declared")
+    raw = raw.to_crs(4326)
+    raw["code"] = raw["code"].astype(str).str.zfill(9)
+    if "name" not in raw:
+        raw["name"] = raw["code"]
+
+    # IRIS of Paris, Lyon and Marseille sit in an arrondissement; others in a commune.
+    parent = raw["iris_commune"].astype(str).str.zfill(5).map(lambda c: successors.get(c, c))
+    known = parent.isin(communes.index)
+    raw, parent = raw[known].copy(), parent[known]
+    up = communes.loc[parent.to_numpy()]
+    for column in ["commune_code", "commune_name", "dep", "dep_name", "reg", "reg_name",
+                   "epci_code", "epci_name", "postal_codes"]:
+        raw[column] = up[column].to_numpy()
+    raw["parent_code"] = parent.to_numpy()
+    raw["level"] = "iris"
+    raw["population"] = pd.array([pd.NA] * len(raw), dtype="Int64")
+    raw["population_vintage"] = pd.NA
+    raw["area_km2"] = area_km2(raw)
+    return gpd.GeoDataFrame(raw[UNIT_COLUMNS], geometry="geometry", crs=4326)
+
+
+def read_iris_population(path: str | Path) -> tuple[pd.Series, int]:
+    """Population by IRIS from INSEE's `base-ic-evol-struct-pop-YYYY` (CSV `;` or XLSX with
+    its header rows). Returns (population indexed by 9-digit IRIS code, census year)."""
+    path = Path(path)
+    if path.suffix.lower() in {".xlsx", ".xls"}:
+        head = pd.read_excel(path, header=None, nrows=12, dtype=str)
+        header_row = next(i for i, row in head.iterrows() if "IRIS" in set(row.dropna()))
+        table = pd.read_excel(path, skiprows=header_row, dtype={"IRIS": str, "COM": str})
+    else:
+        table = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding_errors="replace")
+    pop_columns = [c for c in table.columns if re.fullmatch(r"P\d\d_POP", str(c))]
+    if "IRIS" not in table.columns or not pop_columns:
+        raise IrisFileError(f"{path.name}: expected INSEE columns IRIS and PXX_POP")
+    column = pop_columns[0]
+    values = pd.to_numeric(table[column].astype(str).str.replace(",", "."), errors="coerce")
+    population = pd.Series(values.to_numpy(), index=table["IRIS"].astype(str).str.zfill(9))
+    return population.dropna().round().astype("Int64"), 2000 + int(column[1:3])

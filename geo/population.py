@@ -1,0 +1,106 @@
+"""Population of a set of units, honest about what is unknown, and the CPTS size class.
+
+IRIS populations are unknown until an INSEE file gives them. An unknown IRIS is never
+counted as zero: when all the IRIS of a commune are in the set, the commune's population
+is exact; otherwise the set's population is a range (at most the commune's population
+minus what is known outside the set), and the Taille may be a range too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Taille 1 < 40,000 <= Taille 2 < 80,000 <= Taille 3 < 175,000 <= Taille 4 (ACI funding).
+TAILLE_THRESHOLDS = (40_000, 80_000, 175_000)
+
+
+def taille(population: int) -> int:
+    """CPTS size class (1 to 4) of a population."""
+    return 1 + sum(population >= t for t in TAILLE_THRESHOLDS)
+
+
+def distance_to_threshold(population: int) -> tuple[int, int]:
+    """(nearest threshold, inhabitants from it: negative below it, positive above)."""
+    nearest = min(TAILLE_THRESHOLDS, key=lambda t: abs(population - t))
+    return nearest, population - nearest
+
+
+@dataclass(frozen=True)
+class PopulationEstimate:
+    low: int
+    high: int
+    unknown_units: tuple[str, ...] = ()
+    vintages: tuple[int, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        return self.low == self.high and not self.unknown_bounds
+
+    @property
+    def unknown_bounds(self) -> bool:
+        return self.high < 0
+
+    @property
+    def value(self) -> int | None:
+        return self.low if self.exact else None
+
+    @property
+    def tailles(self) -> tuple[int, int] | None:
+        """(lowest, highest) possible Taille; None when no bound is known."""
+        if self.unknown_bounds:
+            return None
+        return taille(self.low), taille(self.high)
+
+    def label(self) -> str:
+        """French text: `29 369 hab.` or `entre 18 000 et 138 000 hab.`."""
+        if self.exact:
+            return f"{fmt_int(self.low)} hab."
+        if self.unknown_bounds:
+            return f"au moins {fmt_int(self.low)} hab. (population de {len(self.unknown_units)} unités inconnue)"
+        return f"entre {fmt_int(self.low)} et {fmt_int(self.high)} hab."
+
+    def taille_label(self) -> str:
+        bounds = self.tailles
+        if bounds is None:
+            return "Taille indéterminée"
+        low, high = bounds
+        return f"Taille {low}" if low == high else f"Taille {low} à {high} (indéterminée)"
+
+
+def fmt_int(value: float) -> str:
+    """French thousands separator (narrow no-break space): 29 367."""
+    return f"{int(round(value)):,}".replace(",", "\u202f")
+
+
+def estimate(units: pd.DataFrame, leaves, mesh) -> PopulationEstimate:
+    """Population of the mesh leaves `leaves`; `units` is the catalog table (by code)."""
+    leaves = list(leaves)
+    chosen = set(leaves)
+    population = units["population"]
+    known = lambda code: pd.notna(population.get(code))  # noqa: E731
+    low = sum(int(population[c]) for c in leaves if known(c))
+    high = low
+    unresolved: list[str] = []
+    by_parent: dict[str, list[str]] = {}
+    for code in (c for c in leaves if not known(c)):
+        parents = [p for p in mesh.catalog.ancestors(code) if known(p)]
+        if parents:
+            by_parent.setdefault(parents[0], []).append(code)
+        else:
+            unresolved.append(code)
+            high = -1
+    for parent, missing in by_parent.items():
+        parts = mesh.leaves(parent)
+        known_in = sum(int(population[c]) for c in parts if c in chosen and known(c))
+        known_out = sum(int(population[c]) for c in parts if c not in chosen and known(c))
+        rest = max(int(population[parent]) - known_in, 0)
+        if all(c in chosen for c in parts):
+            low += rest
+            high += rest if high >= 0 else 0
+        else:
+            unresolved.extend(missing)
+            high += max(rest - known_out, 0) if high >= 0 else 0
+    vintages = tuple(sorted({int(v) for v in units.loc[leaves, "population_vintage"].dropna()}))
+    return PopulationEstimate(low, high, tuple(unresolved), vintages)

@@ -1,0 +1,54 @@
+"""The embedded territorial units: communes and arrondissements municipaux of all France.
+
+One GeoDataFrame in EPSG:4326 with the canonical columns of DESIGN.md, read once per
+process from the GeoParquet that `data/build_communes.py` makes (read at every app
+start, so it must stay fast). `level` is `commune`, `arrondissement` or `iris`;
+`parent_code` is the unit directly containing this one (an arrondissement's commune,
+an IRIS's commune or arrondissement), empty for a commune.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+COMMUNES_FILE = DATA_DIR / "communes.parquet"
+NEIGHBOURS_FILE = DATA_DIR / "commune_neighbours.parquet"
+SUCCESSORS_FILE = DATA_DIR / "code_successors.csv"
+
+UNIT_COLUMNS = [
+    "code", "level", "name", "parent_code", "commune_code", "commune_name",
+    "dep", "dep_name", "reg", "reg_name", "epci_code", "epci_name",
+    "population", "population_vintage", "postal_codes", "area_km2", "geometry",
+]
+
+
+@lru_cache(maxsize=1)
+def load_communes() -> gpd.GeoDataFrame:
+    """Communes and arrondissements municipaux, indexed by INSEE code (also a column)."""
+    units = gpd.read_parquet(COMMUNES_FILE)
+    return units.set_index("code", drop=False)
+
+
+@lru_cache(maxsize=1)
+def load_commune_neighbours() -> pd.DataFrame:
+    """Pairs (a, b, border_m) of communes/arrondissements sharing a land border."""
+    return pd.read_parquet(NEIGHBOURS_FILE)
+
+
+@lru_cache(maxsize=1)
+def load_successors() -> dict[str, str]:
+    """Obsolete commune code -> the current commune that absorbed it."""
+    table = pd.read_csv(SUCCESSORS_FILE, dtype=str)
+    return dict(zip(table["old_code"], table["current_code"]))
+
+
+@lru_cache(maxsize=1)
+def embedded_metadata() -> dict:
+    """Provenance of the embedded file: source, version, vintages, known gaps."""
+    return json.loads(COMMUNES_FILE.with_suffix(".json").read_text())
