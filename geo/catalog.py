@@ -95,7 +95,20 @@ class Catalog:
         placed = population[population.index.isin(iris_codes)]
         self.units.loc[placed.index, "population"] = placed.to_numpy()
         self.units.loc[placed.index, "population_vintage"] = year
+        self._columns.clear()
         return sorted(set(population.index) - set(placed.index))
+
+    def column(self, name: str) -> dict:
+        """Code -> value of one column, as a dict (hot loops look units up one by one;
+        missing values are None)."""
+        if name not in self._columns:
+            series = self.units[name]
+            self._columns[name] = {k: (None if pd.isna(v) else v) for k, v in series.items()}
+        return self._columns[name]
+
+    @cached_property
+    def _columns(self) -> dict[str, dict]:
+        return {}
 
     @cached_property
     def children(self) -> dict[str, list[str]]:

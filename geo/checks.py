@@ -84,20 +84,26 @@ class Checker:
         self.mesh = Mesh(catalog, [c for p in perimeters for c in p.codes])
         self.leaves = {p.name: self.mesh.expand(p.codes) for p in perimeters}
         self.covered = frozenset().union(*self.leaves.values()) if self.leaves else frozenset()
+        self._groups: dict[str, tuple[set[str], set[str]] | None] = {}
 
     # --- helpers ---------------------------------------------------------------------
 
     def population(self, leaves) -> PopulationEstimate:
-        return estimate(self.units, leaves, self.mesh)
+        return estimate(self.catalog, leaves, self.mesh)
 
     def geometry(self, leaves):
-        shapes = self.units.loc[sorted(leaves)].geometry.dropna().to_numpy()
-        return shapely.union_all(shapes, grid_size=1e-6) if len(shapes) else None
+        """The units' contours as one collection, to highlight (no costly dissolve)."""
+        geometry = self.catalog.column("geometry")
+        shapes = [geometry[c] for c in sorted(leaves) if geometry.get(c) is not None]
+        return shapely.GeometryCollection(shapes) if shapes else None
+
+    def area(self, leaves) -> float:
+        area = self.catalog.column("area_km2")
+        return float(sum(area[c] for c in leaves if area.get(c) is not None))
 
     def names(self, leaves, limit: int = 6) -> str:
-        rows = self.units.loc[sorted(leaves)]
-        labels = [n if lvl != "iris" else f"{c} ({n})" for n, c, lvl in
-                  zip(rows["name"], rows["commune_name"], rows["level"])]
+        name, commune, level = (self.catalog.column(c) for c in ("name", "commune_name", "level"))
+        labels = [name[c] if level[c] != "iris" else f"{commune[c]} ({name[c]})" for c in sorted(leaves)]
         more = len(labels) - limit
         return ", ".join(labels[:limit]) + (f" et {more} autres" if more > 0 else "")
 
@@ -118,18 +124,28 @@ class Checker:
 
     def uncovered_group(self, start: str, in_scope=lambda code: True) -> tuple[set[str], set[str]] | None:
         """The connected uncovered group around `start` and the covered units around it;
-        None when the group is open territory (too large, or reaching out of scope)."""
-        group, border, queue = {start}, set(), deque([start])
+        None when the group is open territory (too large, or reaching out of scope).
+        Memoised per start: every unit of a group shares its answer."""
+        if start in self._groups:
+            return self._groups[start]
+        group, border, queue, answer = {start}, set(), deque([start]), None
         while queue:
             for n in self.mesh.neighbours(queue.popleft()):
                 if n in self.covered:
                     border.add(n)
                 elif n not in group:
                     if len(group) >= ISOLATION_CAP or not in_scope(n):
-                        return None
+                        queue.clear()
+                        break
                     group.add(n)
                     queue.append(n)
-        return group, border
+            else:
+                continue
+            break
+        else:
+            answer = (group, border)
+        self._groups.update(dict.fromkeys(group, answer))
+        return answer
 
     # --- the checks -------------------------------------------------------------------
 
@@ -150,13 +166,13 @@ class Checker:
         return Report(candidate, figures, findings, leaves)
 
     def figures(self, leaves, parts: int) -> Figures:
-        rows = self.units.loc[sorted(leaves)]
+        commune, level = self.catalog.column("commune_code"), self.catalog.column("level")
         return Figures(
             population=self.population(leaves),
-            area_km2=round(float(rows["area_km2"].sum()), 1),
-            communes=rows["commune_code"].nunique(),
-            iris=int((rows["level"] == "iris").sum()),
-            units=len(rows),
+            area_km2=round(self.area(leaves), 1),
+            communes=len({commune[c] for c in leaves}),
+            iris=sum(level[c] == "iris" for c in leaves),
+            units=len(leaves),
             parts=parts,
         )
 
@@ -179,7 +195,7 @@ class Checker:
             if other == candidate.name or not shared:
                 continue
             pop = self.population(shared)
-            area = float(self.units.loc[sorted(shared), "area_km2"].sum())
+            area = self.area(shared)
             out.append(Finding(
                 "blocking", "overlap",
                 f"Chevauchement avec « {other} » : {len(shared)} unité(s) en commun "
@@ -227,14 +243,14 @@ class Checker:
 
     def split_communes(self, leaves) -> list[Finding]:
         out = []
-        rows = self.units.loc[sorted(leaves)]
-        for commune in sorted(set(rows.loc[rows["level"] != "commune", "commune_code"])):
+        commune_of, level, name_of = (self.catalog.column(c) for c in ("commune_code", "level", "name"))
+        for commune in sorted({commune_of[c] for c in leaves if level[c] != "commune"}):
             parts = self.mesh.leaves(commune)
             outside = [c for c in parts if c not in leaves]
             if not outside:
                 continue
             nobody = [c for c in outside if c not in self.covered]
-            name = self.units.at[commune, "name"]
+            name = name_of[commune]
             inside = len(parts) - len(outside)
             text = (f"{name} est partagée : {inside} de ses {len(parts)} unités (IRIS ou "
                     f"arrondissements) sont dans le périmètre")

@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.catalog import Catalog, normalise_code
+from geo.catalog import Catalog, fold, normalise_code
 from geo.perimeter import Perimeter, geometry_of
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -29,8 +29,13 @@ CODE_PROPERTIES = ("codes", "communes", "code_insee", "codes_insee", "insee", "c
 NAME_PROPERTIES = ("name", "nom", "nom_cpts", "cpts", "libelle", "perimetre", "territoire")
 CSV_CODE_COLUMNS = ("code", "code_insee", "codgeo", "insee", "depcom", "code_commune", "code_iris",
                     "iris", "com")
-# Everything France can be in, overseas included (EPSG:4326 bounds).
-FRANCE_BOUNDS = (-62.0, -22.0, 56.0, 52.0)
+# Where French communes lie (EPSG:4326 boxes): metropolitan France and Corsica,
+# Guadeloupe, Martinique, Guyane, La Réunion, Mayotte.
+FRANCE_BOXES = shapely.MultiPolygon([
+    shapely.box(-5.5, 41.2, 10.0, 51.2), shapely.box(-61.9, 15.8, -60.9, 16.6),
+    shapely.box(-61.3, 14.3, -60.7, 14.95), shapely.box(-54.7, 2.1, -51.5, 5.85),
+    shapely.box(55.2, -21.4, 55.9, -20.8), shapely.box(44.9, -13.1, 45.35, -12.6),
+])
 
 
 class PerimeterFileError(ValueError):
@@ -108,8 +113,13 @@ def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
         raise PerimeterFileError(f"CSV illisible « {filename} » : {exc}") from exc
 
 
+def _column_key(name) -> str:
+    """`Code INSEE` -> `code_insee`: how headers are matched."""
+    return fold(str(name)).replace(" ", "_")
+
+
 def _layer_from_codes_table(catalog: Catalog, table: pd.DataFrame, default_name: str) -> Layer:
-    columns = {c.strip().lower(): c for c in table.columns}
+    columns = {_column_key(c): c for c in table.columns}
     code_col = next((columns[c] for c in CSV_CODE_COLUMNS if c in columns), None)
     if code_col is None and len(table.columns) == 1:
         code_col = table.columns[0]
@@ -162,9 +172,7 @@ def _in_wgs84(frame: gpd.GeoDataFrame, filename: str) -> gpd.GeoDataFrame:
             "le fichier semble en Lambert-93 (EPSG:2154) sans système de coordonnées déclaré. "
             "Réexportez-le en WGS84 ou avec sa projection (.prj).")
     frame = frame.to_crs(4326)
-    minx, miny, maxx, maxy = frame.total_bounds
-    fx0, fy0, fx1, fy1 = FRANCE_BOUNDS
-    if maxx < fx0 or minx > fx1 or maxy < fy0 or miny > fy1:
+    if not shapely.box(*frame.total_bounds).intersects(FRANCE_BOXES):
         raise PerimeterFileError(
             f"« {filename} » tombe hors de France une fois projeté : son système de "
             "coordonnées déclaré est probablement faux.")
@@ -183,8 +191,25 @@ def _codes_property(value) -> list[str]:
     return [str(v) for v in list(value)]
 
 
+def _metadata(value) -> dict:
+    """The `metadata` object this module writes (a dict, or its JSON text once read back)."""
+    if isinstance(value, str) and value.startswith("{"):
+        value = json.loads(value)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _property_value(value):
+    """A feature property kept in metadata: text and numbers as they are, a list (a GeoJSON
+    array, e.g. PACA's `infra: ["Nice"]` naming a shared city) as a list of text; else None."""
+    if isinstance(value, (str, int, float)):
+        return None if pd.isna(value) else value
+    if pd.api.types.is_list_like(value) and not isinstance(value, dict):
+        return [str(v) for v in value]
+    return None
+
+
 def _layer_from_features(catalog: Catalog, frame: gpd.GeoDataFrame, filename: str) -> Layer:
-    columns = {c.lower(): c for c in frame.columns if c != "geometry"}
+    columns = {_column_key(c): c for c in frame.columns if c != "geometry"}
     name_col = next((columns[c] for c in NAME_PROPERTIES if c in columns), None)
     code_cols = [columns[c] for c in CODE_PROPERTIES if c in columns]
     arr_col = columns.get("arrondissements")
@@ -200,8 +225,10 @@ def _layer_from_features(catalog: Catalog, frame: gpd.GeoDataFrame, filename: st
             arrondissements = _codes_property(row.get(arr_col))
             parents = {catalog.units["parent_code"].get(normalise_code(a)) for a in arrondissements}
             codes = [c for c in codes if normalise_code(c) not in parents] + arrondissements
-        extra = {k: v for k, v in row.items() if k not in ("geometry", name_col, arr_col, *code_cols)
-                 and isinstance(v, (str, int, float)) and not pd.isna(v)}
+        extra = _metadata(row.get(columns.get("metadata")))
+        kept = {k: _property_value(v) for k, v in row.items()
+                if k not in ("geometry", "metadata", name_col, arr_col, *code_cols)}
+        extra.update({k: v for k, v in kept.items() if v is not None})
         geometry = row.get("geometry")
         if not codes:
             if geometry is None or geometry.is_empty:

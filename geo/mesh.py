@@ -16,7 +16,7 @@ from geo.catalog import Catalog
 class Mesh:
     def __init__(self, catalog: Catalog, codes_in_use):
         self.catalog = catalog
-        level = catalog.units["level"]
+        level = catalog.column("level")
         opened: set[str] = set()
         for code in codes_in_use:
             if level.get(code) in ("iris", "arrondissement"):
@@ -26,6 +26,8 @@ class Mesh:
     def is_leaf(self, code: str) -> bool:
         if code in self.opened:
             return False
+        if not self.opened:
+            return self._level.get(code) == "commune"
         return all(up in self.opened for up in self.catalog.ancestors(code))
 
     def leaves(self, code: str) -> list[str]:
@@ -41,10 +43,17 @@ class Mesh:
         return frozenset(leaf for code in codes for leaf in self.leaves(code))
 
     def neighbours(self, leaf: str) -> set[str]:
-        """Leaves sharing a land border with `leaf`."""
-        adjacent = self.catalog.adjacency.get(leaf, ())
-        return {code for code in adjacent if self.is_leaf(code)}
+        """Leaves sharing a land border with `leaf` (memoised: the mesh never changes)."""
+        found = self._neighbours.get(leaf)
+        if found is None:
+            adjacent = self.catalog.adjacency.get(leaf, ())
+            found = self._neighbours[leaf] = {c for c in adjacent if self.is_leaf(c)}
+        return found
 
     @cached_property
-    def commune_of_leaf(self) -> dict[str, str]:
-        return self.catalog.units["commune_code"].to_dict()
+    def _neighbours(self) -> dict[str, set[str]]:
+        return {}
+
+    @cached_property
+    def _level(self) -> dict[str, str]:
+        return self.catalog.column("level")

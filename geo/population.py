@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 # Taille 1 < 40,000 <= Taille 2 < 80,000 <= Taille 3 < 175,000 <= Taille 4 (ACI funding).
 TAILLE_THRESHOLDS = (40_000, 80_000, 175_000)
 
@@ -74,18 +72,18 @@ def fmt_int(value: float) -> str:
     return f"{int(round(value)):,}".replace(",", "\u202f")
 
 
-def estimate(units: pd.DataFrame, leaves, mesh) -> PopulationEstimate:
-    """Population of the mesh leaves `leaves`; `units` is the catalog table (by code)."""
+def estimate(catalog, leaves, mesh) -> PopulationEstimate:
+    """Population of the mesh leaves `leaves` of the catalog."""
     leaves = list(leaves)
     chosen = set(leaves)
-    population = units["population"]
-    known = lambda code: pd.notna(population.get(code))  # noqa: E731
+    population = catalog.column("population")
+    known = lambda code: population.get(code) is not None  # noqa: E731
     low = sum(int(population[c]) for c in leaves if known(c))
     high = low
     unresolved: list[str] = []
     by_parent: dict[str, list[str]] = {}
     for code in (c for c in leaves if not known(c)):
-        parents = [p for p in mesh.catalog.ancestors(code) if known(p)]
+        parents = [p for p in catalog.ancestors(code) if known(p)]
         if parents:
             by_parent.setdefault(parents[0], []).append(code)
         else:
@@ -102,5 +100,6 @@ def estimate(units: pd.DataFrame, leaves, mesh) -> PopulationEstimate:
         else:
             unresolved.extend(missing)
             high += max(rest - known_out, 0) if high >= 0 else 0
-    vintages = tuple(sorted({int(v) for v in units.loc[leaves, "population_vintage"].dropna()}))
+    vintage = catalog.column("population_vintage")
+    vintages = tuple(sorted({int(vintage[c]) for c in leaves if vintage.get(c) is not None}))
     return PopulationEstimate(low, high, tuple(unresolved), vintages)

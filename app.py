@@ -1,0 +1,5 @@
+"""Placeholder home page until the map lands."""
+
+import streamlit as st
+
+st.title("Périmètres CPTS")

@@ -1,0 +1,1 @@
+"""Streamlit user-interface helpers."""

@@ -1,0 +1,73 @@
+"""Make the folium map load its JavaScript and CSS from this app, not from CDNs.
+
+folium and its Draw plugin tell the browser to fetch Leaflet, jQuery, Bootstrap,
+Font Awesome, Leaflet.draw... from public CDNs. Without internet these never
+arrive, and streamlit-folium waits for every script before drawing the map, so
+the map stays blank (its iframe keeps height 0).
+
+`use_local_assets()` points folium at the npm copies in static/node_modules
+(installed by `make assets` from static/package-lock.json). Streamlit serves
+them at /app/static/... because `server.enableStaticServing` is on in
+.streamlit/config.toml; it sends them with their real content types
+(text/javascript, text/css), so the browser runs them. Streamlit serves the
+`static/` folder that sits beside the main script, i.e. app.py at the repo root.
+
+Two of folium's default stylesheets have no npm package and are left out:
+Bootstrap 3's glyphicons (only for `folium.Icon(prefix="glyphicon")`, use
+`prefix="fa"`) and folium's own awesome-marker rotation CSS (`Icon(angle=...)`).
+"""
+
+from pathlib import Path
+
+import folium
+import folium.plugins
+import streamlit as st
+
+NODE_MODULES = Path(__file__).resolve().parent.parent / "static" / "node_modules"
+
+# (folium's name for the resource, file under static/node_modules). Keeping
+# folium's names means later `add_js_link`/`add_css_link` calls still override.
+_MAP_JS = [
+    ("leaflet", "leaflet/dist/leaflet.js"),
+    ("jquery", "jquery/dist/jquery.min.js"),
+    ("bootstrap", "bootstrap/dist/js/bootstrap.bundle.min.js"),
+    ("awesome_markers", "leaflet.awesome-markers/dist/leaflet.awesome-markers.js"),
+]
+_MAP_CSS = [
+    ("leaflet_css", "leaflet/dist/leaflet.css"),
+    ("bootstrap_css", "bootstrap/dist/css/bootstrap.min.css"),
+    ("awesome_markers_font_css", "@fortawesome/fontawesome-free/css/all.min.css"),
+    ("awesome_markers_css", "leaflet.awesome-markers/dist/leaflet.awesome-markers.css"),
+]
+# leaflet-draw is pinned to 1.0.2 like folium's CDN link: 1.0.3 and 1.0.4 throw
+# "type is not defined" while drawing a rectangle.
+_DRAW_JS = [("leaflet_draw_js", "leaflet-draw/dist/leaflet.draw.js")]
+_DRAW_CSS = [("leaflet_draw_css", "leaflet-draw/dist/leaflet.draw.css")]
+
+
+def use_local_assets() -> None:
+    """Point folium.Map and folium.plugins.Draw at the local copies (idempotent).
+
+    Call it before building maps. Raises RuntimeError if a file is missing.
+    """
+    files = [path for _, path in _MAP_JS + _MAP_CSS + _DRAW_JS + _DRAW_CSS]
+    missing = [path for path in files if not (NODE_MODULES / path).is_file()]
+    if missing:
+        raise RuntimeError(
+            f"{NODE_MODULES} is missing or incomplete (no {missing[0]}): "
+            "run `make assets` to install the map's JavaScript and CSS."
+        )
+
+    # Absolute URL path: the map runs inside streamlit-folium's iframe, which is
+    # served by the same Streamlit server under /component/...
+    base = st.get_option("server.baseUrlPath").strip("/")
+    prefix = f"/{base}/app/static/node_modules/" if base else "/app/static/node_modules/"
+
+    def urls(entries):
+        return [(name, prefix + path) for name, path in entries]
+
+    # Assign new lists: folium's own module-level lists stay untouched.
+    folium.Map.default_js = urls(_MAP_JS)
+    folium.Map.default_css = urls(_MAP_CSS)
+    folium.plugins.Draw.default_js = urls(_DRAW_JS)
+    folium.plugins.Draw.default_css = urls(_DRAW_CSS)
