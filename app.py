@@ -1,5 +1,27 @@
-"""Placeholder home page until the map lands."""
+"""Page « Construire un périmètre »: the map in the centre, the checks and figures beside it."""
 
 import streamlit as st
 
-st.title("Périmètres CPTS")
+from ui import builder, state
+
+st.set_page_config(page_title="Périmètres CPTS", page_icon="🗺️", layout="wide")
+state.init()
+catalog = state.get_catalog()
+
+with st.sidebar:
+    builder.territory_picker(catalog)
+    builder.examples(catalog)
+    builder.uploads(catalog)
+
+st.title("Construire un périmètre de CPTS")
+builder.toolbar(catalog)
+builder.unknown_codes_notice(catalog)
+report = builder.current_report(catalog)
+
+map_column, panel_column = st.columns([3, 2], gap="medium")
+with map_column:
+    builder.map_section(catalog, report)
+with panel_column:
+    builder.figures_panel(catalog, report)
+    builder.findings_panel(report)
+builder.composition_panel(catalog, report)

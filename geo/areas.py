@@ -9,6 +9,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 METROPOLE_CRS = 2154  # RGF93 v1 / Lambert-93
 OVERSEAS_CRS = {
@@ -32,3 +33,17 @@ def area_km2(units: gpd.GeoDataFrame) -> pd.Series:
     for crs, rows in units.groupby(crs_per_row).groups.items():
         out[rows] = units.loc[rows].geometry.to_crs(crs).area.to_numpy() / 1e6
     return out.round(4)
+
+
+def mostly_inside(units: gpd.GeoDataFrame, polygon, min_share: float = 0.5) -> list[str]:
+    """Codes of `units` with more than `min_share` of their area inside `polygon` (a drawn
+    shape in EPSG:4326, repaired if it crosses itself), measured in Lambert-93."""
+    if not polygon.is_valid:
+        polygon = shapely.make_valid(polygon)
+    candidates = units[units.geometry.notna() & units.intersects(polygon)]
+    if candidates.empty:
+        return []
+    projected = candidates.geometry.to_crs(METROPOLE_CRS)
+    shape = gpd.GeoSeries([polygon], crs=4326).to_crs(METROPOLE_CRS).iloc[0]
+    share = projected.intersection(shape).area / projected.area
+    return candidates["code"][share.to_numpy() > min_share].tolist()

@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.areas import mostly_inside
 from geo.neighbours import neighbour_pairs
 from geo.units import load_commune_neighbours, load_communes, load_successors
 
@@ -242,15 +243,5 @@ class Catalog:
         return communes.index[communes["epci_code"] == str(epci_code)].tolist()
 
     def units_in_polygon(self, polygon, level: str = "commune", min_share: float = 0.5) -> list[str]:
-        """Codes of units of `level` with more than `min_share` of their area inside `polygon`
-        (a shapely geometry in EPSG:4326), measured in Lambert-93."""
-        if not polygon.is_valid:
-            polygon = shapely.make_valid(polygon)
-        candidates = self.units[self.units["level"] == level]
-        candidates = candidates[candidates.intersects(polygon)]
-        if candidates.empty:
-            return []
-        projected = candidates.to_crs(2154).geometry
-        shape = gpd.GeoSeries([polygon], crs=4326).to_crs(2154).iloc[0]
-        share = projected.intersection(shape).area / projected.area
-        return candidates.index[share.to_numpy() > min_share].tolist()
+        """Codes of units of `level` with more than `min_share` of their area inside `polygon`."""
+        return mostly_inside(self.units[self.units["level"] == level], polygon, min_share)

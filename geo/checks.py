@@ -161,7 +161,8 @@ class Checker:
         if geometries:
             findings += self.geometric_overlaps(candidate, geometries)
         figures = self.figures(leaves, len(parts))
-        findings += size_class(figures.population)
+        if leaves:
+            findings += size_class(figures.population)
         findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
         return Report(candidate, figures, findings, leaves)
 

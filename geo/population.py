@@ -72,6 +72,11 @@ def fmt_int(value: float) -> str:
     return f"{int(round(value)):,}".replace(",", "\u202f")
 
 
+def fmt_dec(value: float, digits: int = 1) -> str:
+    """French decimal: 1 234,5."""
+    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+
+
 def estimate(catalog, leaves, mesh) -> PopulationEstimate:
     """Population of the mesh leaves `leaves` of the catalog."""
     leaves = list(leaves)

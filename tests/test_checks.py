@@ -22,7 +22,7 @@ def land_neighbours(catalog, code):
 def test_carmausin_as_its_letter_describes_it(catalog, carmausin):
     report = check_perimeter(catalog, carmausin)
     f = report.figures
-    assert len(carmausin.codes) == 32 and f.communes == 32
+    assert len(carmausin.codes) == 32 and f.communes == 32  # EPCI (31) - 2 + 3
     assert f.parts == 1
     expected = int(catalog.units.loc[sorted(carmausin.codes), "population"].sum())
     assert f.population.exact and f.population.value == expected

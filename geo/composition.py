@@ -1,0 +1,35 @@
+"""The table a lettre d'intention asks for: communes (or quartiers), code postal, code INSEE,
+and the same as spreadsheet bytes."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from geo.catalog import Catalog
+from geo.perimeter import Perimeter, units_of
+
+COLUMNS = ["Commune / quartier", "Code postal", "Code INSEE", "Code IRIS", "Population", "Année"]
+
+
+def lettre_table(catalog: Catalog, perimeter: Perimeter) -> pd.DataFrame:
+    rows = units_of(catalog, perimeter)
+    is_iris = rows["level"] == "iris"
+    label = rows["name"].where(~is_iris, rows["name"] + " (" + rows["commune_name"] + ")")
+    table = pd.DataFrame({
+        COLUMNS[0]: label,
+        COLUMNS[1]: rows["postal_codes"].str.replace(";", ", "),
+        COLUMNS[2]: rows["code"].where(~is_iris, rows["parent_code"]),
+        COLUMNS[3]: rows["code"].where(is_iris, ""),
+        COLUMNS[4]: rows["population"],
+        COLUMNS[5]: rows["population_vintage"],
+    })
+    return table.sort_values([COLUMNS[2], COLUMNS[3]]).reset_index(drop=True)
+
+
+def to_xlsx(table: pd.DataFrame, sheet: str = "Périmètre") -> bytes:
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name=sheet[:31], index=False)
+    return out.getvalue()

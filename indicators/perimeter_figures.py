@@ -1,0 +1,51 @@
+"""Plotly figures of the builder's panels: the Taille gauge and population by commune.
+Large type: they are read on projected screens."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from geo.population import TAILLE_THRESHOLDS, PopulationEstimate, fmt_int
+
+TAILLE_COLOURS = ["#e8f1fa", "#c6dbef", "#9ecae1", "#6baed6"]
+FONT = dict(size=18)
+
+
+def taille_gauge(pop: PopulationEstimate) -> go.Figure:
+    """Population on a gauge whose bands are the four Tailles; a range shows as a band."""
+    top = max(250_000, int(max(pop.low, pop.high) * 1.1))
+    bounds = [0, *TAILLE_THRESHOLDS, top]
+    steps = [{"range": [bounds[i], bounds[i + 1]], "color": TAILLE_COLOURS[i]} for i in range(4)]
+    value = pop.low if pop.exact else (pop.low + max(pop.high, pop.low)) / 2
+    fig = go.Figure(go.Indicator(
+        mode="gauge+number", value=value,
+        number={"valueformat": ",.0f", "suffix": " hab." if pop.exact else " hab. (milieu)",
+                "font": {"size": 34}},
+        title={"text": pop.taille_label(), "font": {"size": 22}},
+        gauge={"axis": {"range": [0, top], "tickvals": list(TAILLE_THRESHOLDS),
+                        "ticktext": ["40 000", "80 000", "175 000"]},
+               "bar": {"color": "#0050a0" if pop.exact else "rgba(0,0,0,0)"},
+               "steps": steps if pop.exact else steps + [
+                   {"range": [pop.low, max(pop.high, pop.low)], "color": "#fdae61"}],
+               "threshold": {"line": {"color": "#d7191c", "width": 3}, "value": value}},
+    ))
+    fig.update_layout(height=260, margin=dict(l=30, r=30, t=60, b=10), font=FONT,
+                      separators=", ")
+    return fig
+
+
+def population_by_commune(rows: pd.DataFrame) -> go.Figure:
+    """Horizontal bars, largest first; `rows` has `label` and `population` (NA = unknown)."""
+    rows = rows.sort_values("population", ascending=True, na_position="first")
+    known = rows["population"].notna()
+    fig = go.Figure(go.Bar(
+        x=rows["population"].fillna(0).astype(float), y=rows["label"], orientation="h",
+        marker_color=["#0050a0" if k else "#cccccc" for k in known],
+        text=[fmt_int(v) if k else "inconnue" for v, k in zip(rows["population"], known)],
+        textposition="outside", cliponaxis=False,
+    ))
+    fig.update_layout(height=max(260, 26 * len(rows) + 60), margin=dict(l=10, r=60, t=30, b=10),
+                      font=dict(size=15), xaxis_title="habitants", title="Population par unité",
+                      separators=", ")
+    return fig

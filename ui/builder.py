@@ -1,0 +1,324 @@
+"""The sections of the page « Construire un périmètre »: each function draws one part of
+the screen and turns what the user did there into a new perimeter (ui.state)."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.areas import mostly_inside
+from geo.catalog import Catalog
+from geo.checks import Report, check_perimeter
+from geo.composition import lettre_table, to_xlsx
+from geo.examples import carmausin_segala, ruscino
+from geo.files import PerimeterFileError, read_layer, to_csv, to_geojson
+from geo.perimeter import geometry_of
+from geo.population import fmt_dec
+from indicators.perimeter_figures import population_by_commune, taille_gauge
+from ui import map as cmap
+from ui import state
+
+SEVERITY = {"blocking": ("Bloquant", st.error), "warning": ("Attention", st.warning),
+            "info": ("Info", st.info)}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _territory(deps: tuple[str, ...], opened: tuple[str, ...]):
+    units = cmap.territory_units(state.get_catalog(), deps, opened)
+    return units, cmap.territory_geojson(units), tuple(units.total_bounds)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _dissolved(codes: tuple[str, ...]):
+    from geo.perimeter import Perimeter
+
+    return geometry_of(state.get_catalog(), Perimeter("x", codes))
+
+
+def dep_label(catalog: Catalog):
+    names = catalog.units.drop_duplicates("dep").set_index("dep")["dep_name"]
+    return lambda dep: f"{dep} – {names.get(dep, '')}"
+
+
+# --- sidebar -------------------------------------------------------------------------
+
+def territory_picker(catalog: Catalog) -> None:
+    deps = sorted(catalog.units["dep"].dropna().unique())
+    st.multiselect("Territoire affiché (départements)", deps, key="deps",
+                   format_func=dep_label(catalog), max_selections=6,
+                   help="La carte montre les communes de ces départements.")
+
+
+def examples(catalog: Catalog) -> None:
+    st.markdown("**Exemples**")
+    st.button("CPTS du Carmausin-Ségala (Tarn)", width="stretch", on_click=_open_example,
+              args=(carmausin_segala, ["81"]))
+    if catalog.has_iris:
+        st.button("CPTS Ruscino (IRIS, Perpignan)", width="stretch", on_click=_open_example,
+                  args=(ruscino, ["66"]))
+    else:
+        st.caption("Ruscino (quartiers IRIS de Perpignan) : importez les contours IRIS "
+                   "dans la page « Données » pour l'ouvrir.")
+
+
+def _open_example(build, deps) -> None:
+    """Button callback (runs before the widgets, so it may set the territory)."""
+    catalog = state.get_catalog()
+    perimeter = build(catalog)
+    state.set_perimeter(perimeter)
+    st.session_state["deps"] = deps
+    level, parent = catalog.column("level"), catalog.column("parent_code")
+    st.session_state["opened"] = tuple(sorted({parent[c] for c in perimeter.codes if level[c] == "iris"}))
+
+
+def uploads(catalog: Catalog) -> None:
+    st.markdown("**Fichiers**")
+    kinds = "GeoJSON, GeoPackage, Shapefile zippé ou CSV de codes INSEE"
+    opened = st.file_uploader("Ouvrir un périmètre", help=kinds, key="upload_perimeter",
+                              type=["geojson", "json", "gpkg", "zip", "csv", "txt"])
+    if opened is not None and state.first_time("upload_perimeter", opened.file_id):
+        layer = _read(catalog, opened)
+        if layer:
+            state.set_perimeter(layer.perimeters[0])
+            _report_layer(layer)
+    neighbours = st.file_uploader("Ajouter une couche de CPTS voisines", help=kinds,
+                                  key="upload_layer",
+                                  type=["geojson", "json", "gpkg", "zip", "csv", "txt"])
+    if neighbours is not None and state.first_time("upload_layer", neighbours.file_id):
+        layer = _read(catalog, neighbours)
+        if layer:
+            state.layers()[neighbours.name] = layer
+            _report_layer(layer)
+    for name in list(state.layers()):
+        cols = st.columns([4, 1])
+        cols[0].caption(f"Couche « {name} » : {len(state.layers()[name].perimeters)} CPTS")
+        if cols[1].button("✕", key=f"drop_{name}", help="Retirer cette couche"):
+            del state.layers()[name]
+            st.rerun()
+
+
+def _read(catalog: Catalog, upload):
+    try:
+        return read_layer(catalog, upload.getvalue(), upload.name)
+    except PerimeterFileError as exc:
+        st.error(f"{exc} Le périmètre en cours est conservé.")
+        return None
+
+
+def _report_layer(layer) -> None:
+    for name, codes in layer.unknown_codes.items():
+        st.warning(f"Codes non reconnus dans « {name} » : {', '.join(codes)}")
+    for old, new in layer.remapped.items():
+        st.info(f"Code {old} remplacé par {new} (commune fusionnée).")
+    for warning in layer.warnings:
+        st.warning(warning)
+
+
+# --- toolbar above the map ------------------------------------------------------------
+
+def toolbar(catalog: Catalog) -> None:
+    p = state.perimeter()
+    name = st.text_input("Nom du périmètre", p.name, max_chars=200)
+    if name.strip() and name != p.name:
+        state.set_perimeter(type(p)(name.strip(), p.codes, p.metadata))
+    search, epci, actions = st.columns([3, 3, 2])
+    with search:
+        _search_box(catalog)
+    with epci:
+        _epci_box(catalog)
+    with actions:
+        st.write("")
+        undo, clear = st.columns(2)
+        if undo.button("↶ Annuler", width="stretch", disabled=not st.session_state["history"]):
+            state.undo()
+            st.rerun()
+        if clear.button("Vider", width="stretch", disabled=not p.codes):
+            state.set_perimeter(p.with_codes(()))
+            st.rerun()
+    if catalog.has_iris:
+        _iris_opener(catalog)
+
+
+def _search_box(catalog: Catalog) -> None:
+    text = st.text_input("Rechercher une commune, un IRIS, un code INSEE ou postal",
+                         placeholder="ex. Carmaux, 81060, 81400")
+    if not text.strip():
+        return
+    found = catalog.search(text, limit=15)
+    if found.empty:
+        st.caption("Aucune unité trouvée.")
+        return
+    labels = {c: _label(r) for c, r in found.iterrows()}
+    choice = st.selectbox("Résultats", list(labels), format_func=labels.get, label_visibility="collapsed")
+    p = state.perimeter()
+    verb = "Retirer" if choice in p.codes else "Ajouter"
+    st.button(f"{verb} {labels[choice]}", key="search_toggle", on_click=_toggle_and_show, args=(choice,))
+
+
+def _toggle_and_show(code: str) -> None:
+    """Button callback: toggle a unit and make sure its département is shown."""
+    state.set_perimeter(state.perimeter().toggled(code))
+    dep = state.get_catalog().column("dep")[code]
+    if dep not in st.session_state["deps"]:
+        st.session_state["deps"] = st.session_state["deps"] + [dep]
+
+
+def _label(row) -> str:
+    place = row["name"] if row["level"] != "iris" else f"{row['commune_name']} – IRIS {row['name']}"
+    return f"{place} ({row['code']}, {row['dep']})"
+
+
+def _epci_box(catalog: Catalog) -> None:
+    units = catalog.units
+    shown = units[units["dep"].isin(st.session_state["deps"]) & (units["level"] == "commune")]
+    epcis = shown.dropna(subset=["epci_code"]).drop_duplicates("epci_code").sort_values("epci_name")
+    names = dict(zip(epcis["epci_code"], epcis["epci_name"]))
+    code = st.selectbox("Ajouter un EPCI entier", [""] + list(names),
+                        format_func=lambda c: names.get(c, "—"))
+    if code and st.button("Ajouter l'EPCI", key="add_epci"):
+        p = state.perimeter()
+        state.set_perimeter(p.with_codes(p.codes | set(catalog.epci_communes(code))))
+        st.rerun()
+
+
+def _iris_opener(catalog: Catalog) -> None:
+    units = catalog.units
+    irised = units[(units["level"] == "iris") & units["dep"].isin(st.session_state["deps"])]
+    counts = irised.groupby("parent_code").size()
+    choices = sorted(counts[counts > 1].index, key=lambda c: units.at[c, "name"])
+    opened = st.multiselect("Communes ouvertes en IRIS (quartiers)", choices,
+                            default=[c for c in st.session_state["opened"] if c in choices],
+                            format_func=lambda c: f"{units.at[c, 'name']} ({counts[c]} IRIS)")
+    if tuple(sorted(opened)) != st.session_state["opened"]:
+        p = state.perimeter()
+        # A whole commune opened into IRIS stays whole: it becomes all of its IRIS.
+        newly = set(opened) - set(st.session_state["opened"])
+        codes = set(p.codes)
+        for commune in newly & codes:
+            codes = (codes - {commune}) | set(catalog.children.get(commune, []))
+        state.set_perimeter(p.with_codes(codes))
+        st.session_state["opened"] = tuple(sorted(opened))
+        st.rerun()
+
+
+# --- the map --------------------------------------------------------------------------
+
+def map_section(catalog: Catalog, report: Report) -> None:
+    deps = tuple(sorted(st.session_state["deps"] or state.DEFAULT_DEPS))
+    units, geojson, bounds = _territory(deps, st.session_state["opened"])
+    neighbours = [(p.name, _dissolved(tuple(p.sorted_codes()))) for p in state.neighbours()]
+    m = cmap.base_map(geojson, bounds, [(n, g) for n, g in neighbours if not g.is_empty])
+    group = cmap.perimeter_group(_dissolved(tuple(report.perimeter.sorted_codes())), report.findings)
+    focus = st.session_state["focus"]
+    out = st_folium(
+        m, key="map", height=640, use_container_width=True,
+        returned_objects=["last_clicked", "last_active_drawing"],
+        feature_group_to_add=group,
+        center=focus["center"] if focus else None, zoom=focus["zoom"] if focus else None,
+    )
+    st.caption("Cliquez une commune pour l'ajouter ou la retirer ; dessinez un polygone ou un "
+               "rectangle (outils à gauche) pour ajouter les communes majoritairement à l'intérieur.")
+    _handle_map_events(out or {}, units)
+
+
+def _handle_map_events(out: dict, units) -> None:
+    p = state.perimeter()
+    drawing = out.get("last_active_drawing")
+    if drawing and not (drawing.get("properties") or {}).get("code") \
+            and state.first_time("drawing", str(drawing.get("geometry"))):
+        from shapely.geometry import shape
+
+        try:
+            polygon = shape(drawing["geometry"])
+        except (KeyError, ValueError, TypeError):
+            st.error("Dessin illisible : tracez un polygone ou un rectangle.")
+            return
+        inside = mostly_inside(units, polygon)
+        if inside:
+            state.set_perimeter(p.with_codes(p.codes | set(inside)))
+            st.rerun()
+        st.warning("Aucune commune n'a la majorité de sa surface dans le dessin.")
+        return
+    click = out.get("last_clicked")
+    if click and state.first_time("click", (click["lat"], click["lng"])):
+        code = cmap.unit_at(units, click["lng"], click["lat"])
+        if code:
+            state.set_perimeter(p.toggled(code))
+            st.rerun()
+
+
+def focus_on(geometry) -> None:
+    """Centre the map on a finding (no full redraw: streamlit-folium's center/zoom)."""
+    x0, y0, x1, y1 = geometry.bounds
+    extent = max(x1 - x0, (y1 - y0) * 1.4, 0.01)
+    zoom = max(6, min(14, int(math.log2(360 / extent)) - 1))
+    st.session_state["focus"] = {"center": [(y0 + y1) / 2, (x0 + x1) / 2], "zoom": zoom}
+
+
+# --- panels ---------------------------------------------------------------------------
+
+def current_report(catalog: Catalog) -> Report:
+    return check_perimeter(catalog, state.perimeter(), state.neighbours(), state.neighbour_geometries() or None)
+
+
+def figures_panel(catalog: Catalog, report: Report) -> None:
+    f = report.figures
+    pop = f.population
+    st.plotly_chart(taille_gauge(pop), width="stretch", config={"displayModeBar": False})
+    cols = st.columns(4)
+    cols[0].metric("Population", pop.label())
+    cols[1].metric("Communes", f.communes, help=f"dont {f.iris} IRIS" if f.iris else None)
+    cols[2].metric("Superficie", f"{fmt_dec(f.area_km2, 0)} km²")
+    cols[3].metric("Densité", "—" if f.density is None else f"{fmt_dec(f.density)} hab./km²")
+    if pop.vintages:
+        st.caption(f"Population municipale {', '.join(map(str, pop.vintages))} (INSEE)"
+                   + ("" if catalog.has_iris else " · niveau communal (pas de contours IRIS chargés)"))
+
+
+def findings_panel(report: Report) -> None:
+    st.subheader("Constats")
+    if not report.findings:
+        st.success("Aucun constat.")
+    for i, finding in enumerate(report.findings):
+        label, show = SEVERITY[finding.severity]
+        show(f"**{label}** — {finding.message}")
+        if finding.geometry is not None:
+            if st.button("Voir sur la carte", key=f"focus_{i}_{finding.kind}"):
+                focus_on(finding.geometry)
+                st.rerun()
+
+
+def composition_panel(catalog: Catalog, report: Report) -> None:
+    p = report.perimeter
+    table = lettre_table(catalog, p)
+    if table.empty:
+        st.info("Le périmètre est vide : cliquez des communes sur la carte, cherchez-les, "
+                "ou ouvrez un exemple.")
+        return
+    rows = table.rename(columns={"Commune / quartier": "label", "Population": "population"})
+    st.plotly_chart(population_by_commune(rows[["label", "population"]]), width="stretch",
+                    config={"displayModeBar": False})
+    st.subheader("Composition (lettre d'intention)")
+    st.dataframe(table, hide_index=True, width="stretch")
+    remove = st.multiselect("Retirer des unités", p.sorted_codes(),
+                            format_func=lambda c: f"{catalog.units.at[c, 'name']} ({c})")
+    if remove and st.button("Retirer la sélection"):
+        state.set_perimeter(p.with_codes(p.codes - set(remove)))
+        st.rerun()
+    safe = "".join(ch if ch.isalnum() else "_" for ch in p.name)[:60] or "perimetre"
+    cols = st.columns(4)
+    cols[0].download_button("GeoJSON", to_geojson(catalog, [p]), f"{safe}.geojson", "application/geo+json")
+    cols[1].download_button("CSV des codes", to_csv(p), f"{safe}.csv", "text/csv")
+    cols[2].download_button("Tableau CSV", table.to_csv(index=False, sep=";"), f"{safe}_lettre.csv", "text/csv")
+    cols[3].download_button("Tableau XLSX", to_xlsx(table), f"{safe}_lettre.xlsx",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def unknown_codes_notice(catalog: Catalog) -> None:
+    unknown = [c for c in state.perimeter().codes if c not in catalog.units.index]
+    if unknown:
+        st.warning("Codes absents des données chargées : " + html.escape(", ".join(sorted(unknown))))
+

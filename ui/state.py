@@ -1,0 +1,75 @@
+"""What the builder remembers across reruns (st.session_state), and the cached catalog.
+
+The catalog is loaded once per server process (st.cache_resource): every session shares
+it. The perimeter being built, its undo history, the shown territory and the imported
+neighbouring layers are per session.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.catalog import Catalog
+from geo.files import Layer
+from geo.perimeter import Perimeter
+from geo.workspace import load_iris_contours
+
+DEFAULT_DEPS = ["81"]
+HISTORY_DEPTH = 50
+
+
+@st.cache_resource(show_spinner="Chargement des communes de France…")
+def get_catalog() -> Catalog:
+    loaded = load_iris_contours()
+    catalog = Catalog(loaded[0], loaded[1]["source"]) if loaded else Catalog()
+    catalog.adjacency  # noqa: B018 - build the graph once, at start, not on the first click
+    return catalog
+
+
+def init() -> None:
+    defaults = {"deps": list(DEFAULT_DEPS), "perimeter": Perimeter("Mon projet de CPTS", ()),
+                "history": [], "layers": {}, "opened": (), "handled": {}, "focus": None}
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
+
+
+def perimeter() -> Perimeter:
+    return st.session_state["perimeter"]
+
+
+def set_perimeter(new: Perimeter) -> None:
+    """Replace the perimeter, keeping the previous one for undo."""
+    old = perimeter()
+    if new == old and new.name == old.name:
+        return
+    st.session_state["history"] = (st.session_state["history"] + [old])[-HISTORY_DEPTH:]
+    st.session_state["perimeter"] = new
+
+
+def undo() -> None:
+    if st.session_state["history"]:
+        st.session_state["perimeter"] = st.session_state["history"].pop()
+
+
+def layers() -> dict[str, Layer]:
+    return st.session_state["layers"]
+
+
+def neighbours() -> list[Perimeter]:
+    """Every perimeter of the imported layers except the one being built."""
+    current = perimeter().name
+    return [p for layer in layers().values() for p in layer.perimeters if p.name != current]
+
+
+def neighbour_geometries() -> dict:
+    return {name: g for layer in layers().values() for name, g in layer.geometries.items()}
+
+
+def first_time(key: str, value) -> bool:
+    """True the first time `value` is seen for `key` (a click, a drawing, an upload):
+    streamlit-folium and the uploader send the same value again on every rerun."""
+    handled = st.session_state["handled"]
+    if handled.get(key) == value:
+        return False
+    handled[key] = value
+    return True
