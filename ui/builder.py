@@ -152,7 +152,8 @@ def _search_box(catalog: Catalog) -> None:
         st.caption("Aucune unité trouvée.")
         return
     labels = {c: _label(r) for c, r in found.iterrows()}
-    choice = st.selectbox("Résultats", list(labels), format_func=labels.get, label_visibility="collapsed")
+    choice = st.selectbox("Résultats", list(labels), format_func=labels.get, key="search_results",
+                          label_visibility="collapsed")
     p = state.perimeter()
     verb = "Retirer" if choice in p.codes else "Ajouter"
     st.button(f"{verb} {labels[choice]}", key="search_toggle", on_click=_toggle_and_show, args=(choice,))
@@ -268,11 +269,11 @@ def figures_panel(catalog: Catalog, report: Report) -> None:
     f = report.figures
     pop = f.population
     st.plotly_chart(taille_gauge(pop), width="stretch", config={"displayModeBar": False})
-    cols = st.columns(4)
-    cols[0].metric("Population", pop.label())
-    cols[1].metric("Communes", f.communes, help=f"dont {f.iris} IRIS" if f.iris else None)
-    cols[2].metric("Superficie", f"{fmt_dec(f.area_km2, 0)} km²")
-    cols[3].metric("Densité", "—" if f.density is None else f"{fmt_dec(f.density)} hab./km²")
+    top, bottom = st.columns(2), st.columns(2)
+    top[0].metric("Population", pop.label())
+    top[1].metric("Communes", f.communes, help=f"dont {f.iris} IRIS" if f.iris else None)
+    bottom[0].metric("Superficie", f"{fmt_dec(f.area_km2, 0)} km²")
+    bottom[1].metric("Densité", "—" if f.density is None else f"{fmt_dec(f.density)} hab./km²")
     if pop.vintages:
         st.caption(f"Population municipale {', '.join(map(str, pop.vintages))} (INSEE)"
                    + ("" if catalog.has_iris else " · niveau communal (pas de contours IRIS chargés)"))

@@ -49,9 +49,11 @@ def territory_units(catalog: Catalog, deps: tuple[str, ...], opened: tuple[str, 
 def territory_geojson(units: gpd.GeoDataFrame) -> dict:
     """Compact GeoJSON of the shown units: code, escaped name, population label."""
     geoms = units.geometry.to_numpy()
+    precision = PRECISION_DEG
     if len(units) > SIMPLIFY_ABOVE_UNITS:
         geoms = shapely.coverage_simplify(geoms, SIMPLIFY_TOLERANCE_DEG)
-    geoms = shapely.set_precision(geoms, PRECISION_DEG)
+        precision = SIMPLIFY_TOLERANCE_DEG / 10
+    geoms = shapely.set_precision(geoms, precision)
     features = []
     for code, name, level, pop, geom in zip(units["code"], units["name"], units["level"],
                                             units["population"], geoms):

@@ -77,7 +77,10 @@ def streamlit_server(tmp_path_factory, artifacts_dir):
         url = f"http://127.0.0.1:{port}"
         log_path = artifacts_dir / f"streamlit-{Path(script_relpath).stem}.log"
         pythonpath = [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(pythonpath)}
+        # A fresh workspace: the app under test sees no file imported by a developer.
+        workspace = tmp_path_factory.mktemp("workspace")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(pythonpath),
+               "CPTS_WORKSPACE": str(workspace)}
         with open(log_path, "w") as log:
             # cwd=REPO so .streamlit/config.toml (static serving) applies.
             proc = subprocess.Popen(

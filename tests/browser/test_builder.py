@@ -1,0 +1,36 @@
+"""The builder as a workshop sees it: the map renders offline, a click on a commune
+changes the population panel."""
+
+from playwright.sync_api import expect
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def population(page) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has_text="Population")
+    return metric.get_by_test_id("stMetricValue").inner_text()
+
+
+def test_click_on_a_commune_updates_the_population_offline(streamlit_server, page, artifacts_dir):
+    page.set_viewport_size({"width": 1600, "height": 1100})
+    page.goto(streamlit_server("app.py"))
+    iframe = page.locator(MAP_IFRAME)
+    expect(iframe).to_be_visible(timeout=60_000)
+    frame = page.frame_locator(MAP_IFRAME)
+    expect(frame.locator(".leaflet-container")).to_be_visible()
+    assert iframe.bounding_box()["height"] > 300
+    # The Tarn's communes are drawn (one SVG path each).
+    expect(frame.locator("path.leaflet-interactive").nth(200)).to_be_attached()
+    expect(page.get_by_test_id("stMetric").first).to_be_visible()
+    assert population(page) == "0 hab."
+
+    frame.locator(".leaflet-container").click()  # the centre of the map: a Tarn commune
+    expect(page.get_by_test_id("stMetric").filter(has_text="Population")
+           .get_by_test_id("stMetricValue")).not_to_have_text("0 hab.", timeout=20_000)
+    after = population(page)
+    assert after.endswith("hab.") and after != "0 hab."
+    communes = page.get_by_test_id("stMetric").filter(has_text="Communes").get_by_test_id("stMetricValue")
+    expect(communes).to_have_text("1")
+    page.wait_for_timeout(1500)  # let the dynamic layer paint the selected commune
+    page.screenshot(path=artifacts_dir / "builder_after_click.png", full_page=True)
+    assert page.blocked_urls == []

@@ -1,0 +1,57 @@
+"""The builder's page logic, headless (Streamlit's AppTest): examples, search, undo,
+neighbouring layers and their findings."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.files import Layer
+from geo.perimeter import Perimeter
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPTS_WORKSPACE", str(tmp_path))
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    assert not at.exception
+    return at
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_empty_start_then_carmausin_example(app, catalog, carmausin):
+    assert metric(app, "Population") == "0 hab." and metric(app, "Communes") == "0"
+    app.sidebar.button[0].click().run()
+    assert not app.exception
+    assert metric(app, "Communes") == "32"
+    expected = int(catalog.units.loc[sorted(carmausin.codes), "population"].sum())
+    assert metric(app, "Population") == f"{expected:,} hab.".replace(",", "\u202f")
+    assert any("Taille 1" in i.value for i in app.info)
+
+
+def test_search_removes_then_undo_restores(app):
+    app.sidebar.button[0].click().run()
+    app.text_input[1].input("Carmaux").run()
+    results = app.selectbox(key="search_results")
+    assert results.value == "81060" and results.options[0].startswith("Carmaux (81060")
+    toggle = next(b for b in app.button if b.key == "search_toggle")
+    assert toggle.label.startswith("Retirer Carmaux")
+    toggle.click().run()
+    assert metric(app, "Communes") == "31"
+    next(b for b in app.button if b.label == "↶ Annuler").click().run()
+    assert metric(app, "Communes") == "32"
+
+
+def test_neighbouring_layer_overlap_is_blocking_and_named(app, carmausin):
+    app.sidebar.button[0].click().run()
+    neighbour = Perimeter("<script>alert(1)</script>", {"81060", "81004"})
+    app.session_state["layers"] = {"voisins.csv": Layer([neighbour])}
+    app.run()
+    blocking = [e.value for e in app.error if "Bloquant" in e.value]
+    assert len(blocking) == 1 and "Carmaux" in blocking[0]
+    assert "<script>alert(1)</script>" in blocking[0]  # shown as text: markdown, no HTML
+    # Removing Carmaux from the candidate lifts the overlap.
+    app.session_state["perimeter"] = carmausin.with_codes(carmausin.codes - {"81060"})
+    app.run()
+    assert not [e for e in app.error if "Bloquant" in e.value]
