@@ -104,7 +104,9 @@ class Catalog:
         missing values are None)."""
         if name not in self._columns:
             series = self.units[name]
-            self._columns[name] = {k: (None if pd.isna(v) else v) for k, v in series.items()}
+            values = series.to_numpy(dtype=object, copy=True)
+            values[series.isna().to_numpy()] = None
+            self._columns[name] = dict(zip(series.index.tolist(), values.tolist()))
         return self._columns[name]
 
     @cached_property

@@ -120,7 +120,7 @@ class Checker:
                         group.add(n)
                         queue.append(n)
             groups.append(group)
-        return sorted(groups, key=len, reverse=True)
+        return sorted(groups, key=lambda g: (-len(g), min(g)))
 
     def uncovered_group(self, start: str, in_scope=lambda code: True) -> tuple[set[str], set[str]] | None:
         """The connected uncovered group around `start` and the covered units around it;

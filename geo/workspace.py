@@ -12,8 +12,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 IRIS_CONTOURS = "iris_contours.parquet"
+IRIS_POPULATION = "iris_population.parquet"
 
 
 def workspace_dir() -> Path:
@@ -47,3 +49,28 @@ def load_iris_contours() -> tuple[gpd.GeoDataFrame, dict] | None:
 def remove_iris_contours() -> None:
     for suffix in (".parquet", ".json"):
         (workspace_dir() / IRIS_CONTOURS).with_suffix(suffix).unlink(missing_ok=True)
+
+
+def save_iris_population(population: pd.Series, year: int, source: str) -> None:
+    """Keep an INSEE population-by-IRIS table (code -> inhabitants) for the next starts."""
+    target = workspace_dir() / IRIS_POPULATION
+    partial = target.with_suffix(".partial")
+    population.rename("population").rename_axis("code").reset_index().to_parquet(partial, index=False)
+    partial.replace(target)
+    target.with_suffix(".json").write_text(json.dumps(
+        {"source": source, "year": year, "units": int(len(population)),
+         "imported": datetime.now(timezone.utc).isoformat(timespec="seconds")}, ensure_ascii=False))
+
+
+def load_iris_population() -> tuple[pd.Series, dict] | None:
+    target = workspace_dir() / IRIS_POPULATION
+    if not target.exists():
+        return None
+    table = pd.read_parquet(target)
+    meta = json.loads(target.with_suffix(".json").read_text())
+    return table.set_index("code")["population"].astype("Int64"), meta
+
+
+def remove_iris_population() -> None:
+    for suffix in (".parquet", ".json"):
+        (workspace_dir() / IRIS_POPULATION).with_suffix(suffix).unlink(missing_ok=True)

@@ -12,7 +12,7 @@ import streamlit as st
 from geo.catalog import Catalog
 from geo.files import Layer
 from geo.perimeter import Perimeter
-from geo.workspace import load_iris_contours
+from geo.workspace import load_iris_contours, load_iris_population
 
 DEFAULT_DEPS = ["81"]
 HISTORY_DEPTH = 50
@@ -22,6 +22,9 @@ HISTORY_DEPTH = 50
 def get_catalog() -> Catalog:
     loaded = load_iris_contours()
     catalog = Catalog(loaded[0], loaded[1]["source"]) if loaded else Catalog()
+    population = load_iris_population() if loaded else None
+    if population:
+        catalog.set_iris_population(population[0], population[1]["year"])
     catalog.adjacency  # noqa: B018 - build the graph once, at start, not on the first click
     return catalog
 

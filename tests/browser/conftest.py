@@ -62,9 +62,12 @@ def streamlit_server(tmp_path_factory, artifacts_dir):
     urls: dict[str, str] = {}
     procs: list[subprocess.Popen] = []
 
-    def start(script_relpath: str) -> str:
-        if script_relpath in urls:
-            return urls[script_relpath]
+    def start(script_relpath: str, instance: str = "") -> str:
+        """`instance` names a separate server (with its own workspace) for tests that
+        import files, so they don't change what other tests see."""
+        key = f"{script_relpath}#{instance}"
+        if key in urls:
+            return urls[key]
         script = REPO / script_relpath
         if script.parent != REPO:
             # Streamlit serves the static/ folder beside the main script, so a
@@ -75,7 +78,7 @@ def streamlit_server(tmp_path_factory, artifacts_dir):
             script = Path(shutil.copy(script, root / script.name))
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
-        log_path = artifacts_dir / f"streamlit-{Path(script_relpath).stem}.log"
+        log_path = artifacts_dir / f"streamlit-{Path(script_relpath).stem}{instance}.log"
         pythonpath = [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
         # A fresh workspace: the app under test sees no file imported by a developer.
         workspace = tmp_path_factory.mktemp("workspace")
@@ -95,7 +98,7 @@ def streamlit_server(tmp_path_factory, artifacts_dir):
                 pytest.fail(f"Streamlit did not start for {script_relpath}; "
                             f"log:\n{log_path.read_text()}")
             time.sleep(0.3)
-        urls[script_relpath] = url
+        urls[key] = url
         return url
 
     yield start

@@ -34,3 +34,18 @@ def test_click_on_a_commune_updates_the_population_offline(streamlit_server, pag
     page.wait_for_timeout(1500)  # let the dynamic layer paint the selected commune
     page.screenshot(path=artifacts_dir / "builder_after_click.png", full_page=True)
     assert page.blocked_urls == []
+
+
+def test_bad_upload_says_why_in_french_and_keeps_the_perimeter(streamlit_server, page, tmp_path):
+    page.set_viewport_size({"width": 1600, "height": 1100})
+    page.goto(streamlit_server("app.py"))
+    page.get_by_role("button", name="CPTS du Carmausin-Ségala (Tarn)").click()
+    communes = page.get_by_test_id("stMetric").filter(has_text="Communes").get_by_test_id("stMetricValue")
+    expect(communes).to_have_text("32", timeout=30_000)
+    bad = tmp_path / "perimetre.csv"
+    bad.write_text("colonne_a,colonne_b\nx,y\n")
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(bad)
+    expect(page.get_by_test_id("stAlertContentError").first).to_contain_text(
+        "Aucune colonne de codes INSEE", timeout=20_000)
+    expect(page.get_by_test_id("stAlertContentError").first).to_contain_text("conservé")
+    expect(communes).to_have_text("32")

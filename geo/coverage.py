@@ -1,0 +1,503 @@
+"""The ARS view: a whole layer of CPTS analysed at once over a scope of communes.
+
+How much of the région the CPTS cover (population, communes, CPTS by Taille), one row per
+CPTS, which CPTS overlap, which communes no CPTS covers (white zones) and which of those are
+left alone between CPTS, and what the layer could not place. Everything is computed on one
+`Checker` (one mesh for all the layer's perimeters), so figures agree with the checks of a
+single perimeter.
+
+Real layers list a big city in several CPTS without saying how it is split (PACA: Nice in
+3 CPTS, Toulon in 2, with an `infra` property naming the city). Such a commune is reported
+as shared with an unknown infra-communal split (a warning), and each claimant's population
+becomes a range; a commune wholly claimed by two CPTS with no such indication stays a
+blocking overlap.
+
+Command line (French output, or JSON for scripts; exit status 0, or 1 with the reason on
+stderr when the layer cannot be read or the scope names no commune):
+
+    python -m geo.coverage LAYER [--region 93] [--departement 06] [--iris CONTOURS] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from itertools import combinations
+from pathlib import Path
+
+import pandas as pd
+
+from geo.catalog import Catalog, fold
+from geo.checks import SEVERITY_ORDER, Checker, Finding, km2
+from geo.files import Layer, PerimeterFileError, read_layer
+from geo.iris import IrisFileError
+from geo.population import PopulationEstimate, fmt_int
+from geo.units import embedded_metadata
+
+# Default scope: a région counts when the layer claims at least this share of its communes,
+# so one commune across the border does not pull a whole neighbouring région in.
+MIN_REGION_SHARE = 0.05
+# INSEE divides communes of 10,000 inhabitants or more into IRIS: above this a commune is
+# "large", and a bare `infra` flag (no name) on its claimants means they split it.
+IRIS_MIN_POPULATION = 10_000
+INFRA_KEYS = ("infra", "infra_communal", "infracommunal")
+INFRA_FLAGS = {"1", "true", "oui", "yes", "vrai", "x"}
+SEVERITY_LABEL = {"blocking": "BLOQUANT", "warning": "ATTENTION", "info": "INFO"}
+
+
+class ScopeError(ValueError):
+    """A scope naming no commune (unknown région or département); French message."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where coverage is measured: every commune of these régions and départements."""
+
+    regions: tuple[str, ...] = ()
+    departements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LayerFinding:
+    """A finding of the layer and the CPTS it concerns (none for a layer-wide one)."""
+
+    finding: Finding
+    cpts: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {**self.finding.as_dict(), "cpts": list(self.cpts)}
+
+
+@dataclass(frozen=True)
+class CptsRow:
+    """One CPTS of the layer: its figures, the CPTS it borders, how many findings concern it.
+    Holding part of a shared commune makes its population (and Taille) a range."""
+
+    name: str
+    population: PopulationEstimate
+    communes: int
+    units: int
+    area_km2: float
+    neighbours: tuple[str, ...]
+    findings: int
+
+    @property
+    def taille(self) -> str:
+        return self.population.taille_label()
+
+    @property
+    def density(self) -> float | None:
+        value = self.population.value
+        return None if value is None or not self.area_km2 else value / self.area_km2
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Two CPTS claiming the same units: `codes` wholly (blocking), `shared` communes with
+    an unknown infra-communal split (warning); `population` is that of `codes`."""
+
+    a: str
+    b: str
+    codes: tuple[str, ...]
+    shared: tuple[str, ...]
+    population: PopulationEstimate
+
+
+@dataclass
+class CoverageFigures:
+    """Coverage of the scope. A commune counts as covered when a CPTS holds any part of it;
+    `communes_partial` of those only in part (Marseille without its 1er arrondissement)."""
+
+    cpts: int
+    communes: int
+    communes_covered: int
+    communes_partial: int
+    population: PopulationEstimate
+    population_covered: PopulationEstimate
+    by_taille: dict[str, int]
+
+    @property
+    def communes_white(self) -> int:
+        return self.communes - self.communes_covered
+
+    @property
+    def share_communes(self) -> float | None:
+        return self.communes_covered / self.communes if self.communes else None
+
+    @property
+    def share_population(self) -> float | None:
+        total, covered = self.population.value, self.population_covered.value
+        return covered / total if total and covered is not None else None
+
+
+@dataclass
+class Coverage:
+    """Everything the ARS page and the command line show about one layer."""
+
+    scope: Scope
+    scope_label: str
+    figures: CoverageFigures
+    cpts: list[CptsRow]
+    overlaps: list[Overlap]
+    # Uncovered units of the scope: code, name, commune_code, commune_name, dep, population, isolated.
+    white: pd.DataFrame
+    findings: list[LayerFinding]
+    unplaced: dict[str, list[str]] = field(default_factory=dict)
+    remapped: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def of_kind(self, *kinds: str) -> list[LayerFinding]:
+        return [f for f in self.findings if f.finding.kind in kinds]
+
+    def findings_of(self, name: str) -> list[LayerFinding]:
+        return [f for f in self.findings if name in f.cpts]
+
+    def table(self) -> pd.DataFrame:
+        """One row per CPTS, for display and export."""
+        return pd.DataFrame([{
+            "name": r.name, "population": r.population.value, "population_label": r.population.label(),
+            "taille": r.taille, "communes": r.communes, "area_km2": r.area_km2,
+            "density": None if r.density is None else round(r.density, 1),
+            "neighbours": list(r.neighbours), "findings": r.findings} for r in self.cpts])
+
+    def overlap_matrix(self, value: str = "units") -> pd.DataFrame:
+        """CPTS x CPTS (those in an overlap): units claimed wholly by both (`units`), or
+        their population (`population`, the low bound)."""
+        names = sorted({n for o in self.overlaps if o.codes for n in (o.a, o.b)})
+        matrix = pd.DataFrame(0, index=names, columns=names)
+        for o in self.overlaps:
+            if o.codes:
+                matrix.loc[o.a, o.b] = matrix.loc[o.b, o.a] = (
+                    len(o.codes) if value == "units" else o.population.low)
+        return matrix
+
+    def as_dict(self) -> dict:
+        f = self.figures
+        return {
+            "scope": {"regions": list(self.scope.regions), "departements": list(self.scope.departements),
+                      "label": self.scope_label},
+            "figures": {
+                "cpts": f.cpts, "communes": f.communes, "communes_covered": f.communes_covered,
+                "communes_partial": f.communes_partial, "communes_white": f.communes_white,
+                "share_communes": f.share_communes, "population": _population_dict(f.population),
+                "population_covered": _population_dict(f.population_covered),
+                "share_population": f.share_population, "by_taille": f.by_taille},
+            "cpts": [{"name": r.name, "population": _population_dict(r.population), "taille": r.taille,
+                      "communes": r.communes, "units": r.units, "area_km2": r.area_km2,
+                      "density": r.density, "neighbours": list(r.neighbours), "findings": r.findings}
+                     for r in self.cpts],
+            "overlaps": [{"a": o.a, "b": o.b, "codes": list(o.codes), "shared_communes": list(o.shared),
+                          "population": _population_dict(o.population)} for o in self.overlaps],
+            "white": self.white.to_dict("records"),
+            "findings": [f.as_dict() for f in self.findings],
+            "unplaced_codes": self.unplaced,
+            "remapped_codes": self.remapped,
+            "warnings": self.warnings,
+        }
+
+
+def _population_dict(pop: PopulationEstimate) -> dict:
+    return {"value": pop.value, "low": pop.low, "high": pop.high if pop.high >= 0 else None,
+            "exact": pop.exact, "label": pop.label()}
+
+
+# --- scope ---------------------------------------------------------------------------
+
+def scope_communes(catalog: Catalog, scope: Scope) -> pd.Index:
+    """Codes of the communes of the scope; ScopeError for a code naming nothing."""
+    communes = catalog.units[catalog.units["level"] == "commune"]
+    for column, codes, label in (("reg", scope.regions, "Région inconnue"),
+                                 ("dep", scope.departements, "Département inconnu")):
+        unknown = sorted(set(codes) - set(communes[column].unique()))
+        if unknown:
+            raise ScopeError(f"{label} : {', '.join(unknown)} (codes INSEE attendus, "
+                             "par exemple 93 pour Provence-Alpes-Côte d'Azur, 06 pour les Alpes-Maritimes).")
+    chosen = communes[communes["reg"].isin(scope.regions) | communes["dep"].isin(scope.departements)]
+    if chosen.empty:
+        raise ScopeError("Aucune commune dans le territoire d'analyse : indiquez une région ou un département.")
+    return chosen.index
+
+
+def default_scope(catalog: Catalog, covered) -> Scope:
+    """The régions where the layer lies: those where it claims at least MIN_REGION_SHARE of
+    the communes (else the région where it claims most)."""
+    units = catalog.units
+    claimed = units.loc[sorted(covered)]
+    claimed = claimed.drop_duplicates("commune_code").groupby("reg").size()
+    if claimed.empty:
+        raise ScopeError("La couche ne place aucune commune : territoire d'analyse indéterminé.")
+    totals = units[units["level"] == "commune"].groupby("reg").size()
+    share = claimed / totals.reindex(claimed.index)
+    regions = sorted(share.index[share >= MIN_REGION_SHARE]) or [claimed.idxmax()]
+    return Scope(regions=tuple(regions))
+
+
+def scope_label(catalog: Catalog, scope: Scope) -> str:
+    communes = catalog.units[catalog.units["level"] == "commune"]
+    regs = communes.drop_duplicates("reg").set_index("reg")["reg_name"]
+    deps = communes.drop_duplicates("dep").set_index("dep")["dep_name"]
+    parts = [f"{regs[c]} (région {c})" for c in scope.regions] + [
+        f"{deps[c]} ({c})" for c in scope.departements]
+    return ", ".join(parts)
+
+
+# --- shared communes -----------------------------------------------------------------
+
+def _infra_entries(value) -> list[str]:
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return [str(v) for v in json.loads(text)]
+            except ValueError:
+                pass
+        return [v.strip() for v in text.replace(";", ",").split(",") if v.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def declares_infra(metadata: dict, code: str, name: str, large: bool) -> bool:
+    """Whether a CPTS's metadata says it holds only part of unit `code`: an `infra`
+    property naming it (code or name), or a bare flag when the unit is large."""
+    for key, value in metadata.items():
+        if str(key).strip().lower() not in INFRA_KEYS:
+            continue
+        for entry in _infra_entries(value):
+            if entry.strip().upper() == code or fold(entry) == fold(name):
+                return True
+            if large and fold(entry) in INFRA_FLAGS:
+                return True
+    return False
+
+
+def _is_large(catalog: Catalog, code: str) -> bool:
+    population = catalog.units.at[code, "population"]
+    return code in catalog.children or (pd.notna(population) and population >= IRIS_MIN_POPULATION)
+
+
+# --- the analysis --------------------------------------------------------------------
+
+def analyse_layer(catalog: Catalog, layer: Layer, scope: Scope | None = None) -> Coverage:
+    """Coverage of `scope` (default: the régions of the layer) by the layer's CPTS."""
+    perimeters = layer.perimeters
+    checker = Checker(catalog, perimeters)
+    scope = scope or default_scope(catalog, checker.covered)
+    in_scope = checker.mesh.expand(scope_communes(catalog, scope))
+    owners: dict[str, list[str]] = defaultdict(list)
+    for name, leaves in checker.leaves.items():
+        for leaf in leaves:
+            owners[leaf].append(name)
+
+    infra = _shared_below_commune(catalog, perimeters, owners)
+    overlaps = _overlaps(checker, owners, infra)
+    findings = [_overlap_finding(checker, o) for o in overlaps if o.codes]
+    findings += [_shared_finding(checker, leaf, owners[leaf]) for leaf in sorted(infra)]
+
+    white = in_scope - checker.covered
+    isolated = _isolated(checker, white, in_scope, owners)
+    findings += isolated
+    rows = []
+    for p in perimeters:
+        row, own = _cpts_row(checker, p.name, owners, infra)
+        rows.append(row)
+        findings += own
+    findings += _unplaced_findings(catalog, layer)
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.finding.severity], f.finding.kind))
+    count = Counter(n for f in findings for n in f.cpts)
+    rows = [replace(r, findings=count[r.name]) for r in rows]
+
+    isolated_codes = {c for f in isolated for c in f.finding.codes}
+    return Coverage(
+        scope=scope, scope_label=scope_label(catalog, scope),
+        figures=_figures(checker, rows, in_scope, white),
+        cpts=rows, overlaps=overlaps, white=_white_table(catalog, white, isolated_codes),
+        findings=findings, unplaced=dict(layer.unknown_codes), remapped=dict(layer.remapped),
+        warnings=list(layer.warnings))
+
+
+def _shared_below_commune(catalog: Catalog, perimeters, owners: dict) -> set[str]:
+    """Units claimed by several CPTS, every one of which declares holding only part of it."""
+    metadata = {p.name: p.metadata for p in perimeters}
+    name = catalog.column("name")
+    return {leaf for leaf, names in owners.items() if len(names) > 1 and all(
+        declares_infra(metadata[n], leaf, name[leaf], _is_large(catalog, leaf)) for n in names)}
+
+
+def _overlaps(checker: Checker, owners: dict, infra: set) -> list[Overlap]:
+    pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for leaf, names in owners.items():
+        for a, b in combinations(sorted(names), 2):
+            pairs[a, b].append(leaf)
+    out = []
+    for (a, b), leaves in sorted(pairs.items()):
+        codes = sorted(set(leaves) - infra)
+        out.append(Overlap(a, b, tuple(codes), tuple(sorted(set(leaves) & infra)),
+                           checker.population(codes)))
+    return out
+
+
+def _overlap_finding(checker: Checker, o: Overlap) -> LayerFinding:
+    area = checker.area(o.codes)
+    return LayerFinding(Finding(
+        "blocking", "overlap",
+        f"« {o.a} » et « {o.b} » se chevauchent : {len(o.codes)} unité(s) en commun "
+        f"({checker.names(o.codes)}), {o.population.label()}, {km2(area)}.",
+        o.codes, o.population, checker.geometry(o.codes), o.b), (o.a, o.b))
+
+
+def _shared_finding(checker: Checker, leaf: str, names: list[str]) -> LayerFinding:
+    pop = checker.population([leaf])
+    claimants = sorted(names)
+    return LayerFinding(Finding(
+        "warning", "shared_commune",
+        f"{checker.names([leaf])} ({leaf}, {pop.label()}) : commune partagée, découpage "
+        f"infra-communal inconnu, entre {len(claimants)} CPTS ({', '.join(claimants)}). "
+        "La population de chacune est une fourchette tant que le découpage (IRIS, quartiers) "
+        "n'est pas fourni.",
+        (leaf,), pop, checker.geometry([leaf])), tuple(claimants))
+
+
+def _isolated(checker: Checker, white, in_scope, owners) -> list[LayerFinding]:
+    """Uncovered groups of the scope whose land neighbours are all covered; a group reaching
+    out of the scope (where coverage is unknown) is not isolated."""
+    out = []
+    for finding in checker.isolated_groups(white, in_scope.__contains__):
+        around = {n for leaf in finding.codes for n in checker.mesh.neighbours(leaf)}
+        cpts = sorted({name for n in around for name in owners.get(n, ())})
+        out.append(LayerFinding(finding, tuple(cpts)))
+    return out
+
+
+def _cpts_row(checker: Checker, name: str, owners: dict, infra: set) -> tuple[CptsRow, list[LayerFinding]]:
+    leaves = checker.leaves[name]
+    parts = checker.components(leaves)
+    figures = checker.figures(leaves, len(parts))
+    findings = [LayerFinding(f, (name,)) for f in checker.contiguity(parts)]
+    if figures.population.unknown_units:
+        findings += [LayerFinding(f, (name,)) for f in checker.unknown_population(leaves)]
+    shared = leaves & infra
+    population = figures.population
+    if shared:
+        # Holding an unknown part of a shared commune: between none of it and all of it.
+        without = checker.population(leaves - shared)
+        population = PopulationEstimate(
+            without.low, population.high if without.high >= 0 else -1,
+            tuple(sorted(set(without.unknown_units) | shared)), population.vintages)
+    around = {n for leaf in leaves for n in checker.mesh.neighbours(leaf)}
+    neighbours = sorted({o for n in around for o in owners.get(n, ()) if o != name})
+    return CptsRow(name, population, figures.communes, figures.units, figures.area_km2,
+                   tuple(neighbours), 0), findings
+
+
+def _unplaced_findings(catalog: Catalog, layer: Layer) -> list[LayerFinding]:
+    out = [LayerFinding(Finding(
+        "warning", "unknown_codes",
+        f"« {name} » : {len(codes)} code(s) non placé(s) (inconnus du COG "
+        f"{embedded_metadata().get('cog_vintage', '')}) : {', '.join(codes)}.", tuple(codes)), (name,))
+        for name, codes in layer.unknown_codes.items()]
+    if layer.remapped:
+        names = catalog.units["name"]
+        text = ", ".join(f"{old} → {new} ({names.get(new, '?')})" for old, new in sorted(layer.remapped.items()))
+        out.append(LayerFinding(Finding(
+            "info", "remapped_codes", f"Codes de communes fusionnées remplacés par leur commune "
+            f"actuelle : {text}.", tuple(sorted(layer.remapped.values())))))
+    return out
+
+
+def _figures(checker: Checker, rows: list[CptsRow], in_scope, white) -> CoverageFigures:
+    units = checker.units.loc[sorted(in_scope)]
+    uncovered = units.index.isin(list(white))
+    touched = units.loc[~uncovered, "commune_code"]
+    partial = set(touched) & set(units.loc[uncovered, "commune_code"])
+    return CoverageFigures(
+        cpts=len(rows), communes=units["commune_code"].nunique(),
+        communes_covered=touched.nunique(), communes_partial=len(partial),
+        population=checker.population(in_scope),
+        population_covered=checker.population(in_scope - white),
+        by_taille=dict(sorted(Counter(r.taille for r in rows).items())))
+
+
+def _white_table(catalog: Catalog, white, isolated: set) -> pd.DataFrame:
+    columns = ["code", "name", "commune_code", "commune_name", "dep", "population"]
+    table = catalog.units.loc[sorted(white), columns].reset_index(drop=True)
+    table["population"] = table["population"].astype("object").where(table["population"].notna(), None)
+    table["isolated"] = table["code"].isin(isolated)
+    return table.sort_values(["dep", "commune_name", "code"]).reset_index(drop=True)
+
+
+# --- printing ------------------------------------------------------------------------
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{100 * share:.1f} %".replace(".", ",")
+
+
+def render(coverage: Coverage, source: str = "") -> str:
+    """The analysis in French, for people: figures first, then what needs action."""
+    f = coverage.figures
+    white_pop = [p for p in coverage.white["population"] if p is not None]
+    lines = [
+        f"Couverture CPTS : {coverage.scope_label}" + (f" — couche « {source} »" if source else ""),
+        f"  CPTS : {f.cpts} (" + ", ".join(f"{k} : {v}" for k, v in f.by_taille.items()) + ")",
+        f"  Communes couvertes : {fmt_int(f.communes_covered)} sur {fmt_int(f.communes)} "
+        f"({percent(f.share_communes)})" + (f", dont {f.communes_partial} en partie" if f.communes_partial else ""),
+        f"  Population couverte : {f.population_covered.label()} sur {f.population.label()} "
+        f"({percent(f.share_population)})",
+    ]
+    white = coverage.white
+    parts = int((white["code"] != white["commune_code"]).sum())
+    lines.append(f"Zones blanches : {f.communes_white} commune(s) sans CPTS"
+                 + (f" et {parts} partie(s) de commune (arrondissement, IRIS)" if parts else "")
+                 + f", {fmt_int(sum(white_pop))} hab.")
+    for row in white.itertuples():
+        where = row.name if row.code == row.commune_code else f"{row.commune_name} — {row.name}"
+        pop = "population inconnue" if row.population is None else f"{fmt_int(row.population)} hab."
+        lines.append(f"  {row.dep} {where} ({row.code}) : {pop}" + (" — isolée" if row.isolated else ""))
+    for title, kinds in (("Unités isolées entre CPTS", ("isolated",)),
+                         ("Chevauchements", ("overlap", "geometric_overlap")),
+                         ("Communes partagées (découpage infra-communal inconnu)", ("shared_commune",)),
+                         ("Autres constats", ("parts", "unknown_population"))):
+        found = coverage.of_kind(*kinds)
+        lines.append(f"{title} : {len(found) or 'aucun(e)'}")
+        lines += [f"  [{SEVERITY_LABEL[x.finding.severity]}] {x.finding.message}" for x in found]
+    lines.append("Codes non placés : " + ("aucun" if not coverage.unplaced else ""))
+    lines += [f"  « {name} » : {', '.join(codes)}" for name, codes in coverage.unplaced.items()]
+    lines += [x.finding.message for x in coverage.of_kind("remapped_codes")]
+    lines += [f"Lecture : {w}" for w in coverage.warnings]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m geo.coverage",
+                                     description="Couverture d'une région par une couche de CPTS.")
+    parser.add_argument("layer", help="couche de CPTS : GeoJSON, GeoPackage, Shapefile zippé ou CSV de codes")
+    parser.add_argument("--region", action="append", default=[], help="code INSEE de région (répétable)")
+    parser.add_argument("--departement", action="append", default=[], help="code de département (répétable)")
+    parser.add_argument("--iris", help="contours IRIS, pour une couche découpée par IRIS")
+    parser.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+    args = parser.parse_args(argv)
+    from geo.check import load_catalog
+
+    try:
+        catalog = load_catalog(args.iris)
+        path = Path(args.layer)
+        layer = read_layer(catalog, path.read_bytes(), path.name)
+        scope = Scope(tuple(args.region), tuple(args.departement)) if args.region or args.departement else None
+        coverage = analyse_layer(catalog, layer, scope)
+    except (PerimeterFileError, IrisFileError, ScopeError) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"Erreur : impossible de lire « {exc.filename or args.layer} » "
+              "(fichier absent ou illisible).", file=sys.stderr)
+        return 1
+    print(json.dumps(coverage.as_dict(), ensure_ascii=False, indent=1) if args.json
+          else render(coverage, path.name))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

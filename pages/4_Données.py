@@ -1,0 +1,89 @@
+"""Page « Données »: what is loaded, and the imports of official files (IRIS contours and
+population by IRIS here; indicator tables in ui.data_imports)."""
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from geo.iris import IrisFileError, read_iris_contours, read_iris_population
+from geo.units import embedded_metadata, load_communes, load_successors
+from geo.workspace import (load_iris_contours, load_iris_population, remove_iris_contours,
+                           remove_iris_population, save_iris_contours, save_iris_population)
+from ui import state
+
+st.set_page_config(page_title="Données – Périmètres CPTS", page_icon="🗂️", layout="wide")
+state.init()
+st.title("Données")
+
+meta = embedded_metadata()
+st.subheader("Données intégrées")
+st.markdown(
+    f"- **Communes** : {meta['communes']:,} communes et {meta['arrondissements']} arrondissements "
+    f"municipaux (Paris, Lyon, Marseille), Code officiel géographique {meta['cog_vintage']}, "
+    f"population municipale {meta['population_vintage']} (INSEE), contours IGN simplifiés — "
+    f"paquet {meta['source']} {meta['source_version']}.".replace(",", "\u202f"))
+st.caption("Sans contour dans la source : " + ", ".join(meta["without_contour"])
+           + " · sans population : " + ", ".join(meta["without_population"]))
+
+
+def _saved(upload) -> Path:
+    """An upload as a file on disk (the readers need a path, archives need a name)."""
+    folder = Path(tempfile.mkdtemp(prefix="cpts-import-"))
+    path = folder / Path(upload.name).name
+    path.write_bytes(upload.getvalue())
+    return path
+
+
+st.subheader("Contours IRIS (IGN CONTOURS-IRIS)")
+iris = load_iris_contours()
+if iris:
+    st.success(f"{iris[1]['units']:,} IRIS chargés depuis « {iris[1]['source']} » "
+               f"(importés le {iris[1].get('imported', '?')[:10]}).".replace(",", "\u202f"))
+    if st.button("Retirer les contours IRIS"):
+        remove_iris_contours()
+        remove_iris_population()
+        state.get_catalog.clear()
+        st.rerun()
+else:
+    st.info("Aucun contour IRIS : tout fonctionne au niveau communal. Pour travailler par quartiers, "
+            "téléchargez CONTOURS-IRIS sur le site de l'IGN (géoservices, archive .7z ou .zip, "
+            "Lambert-93 ou WGS84) et importez-la ici.")
+upload = st.file_uploader("Importer des contours IRIS", key="iris_upload",
+                          type=["7z", "zip", "gpkg", "parquet", "geojson", "json"])
+if upload is not None and state.first_time("iris_upload", upload.file_id):
+    with st.spinner("Lecture des contours IRIS…"):
+        try:
+            units = read_iris_contours(_saved(upload), load_communes(), load_successors())
+        except (IrisFileError, ValueError, OSError) as exc:
+            st.error(f"Contours IRIS non importés : {exc}. Les données déjà chargées sont conservées.")
+        else:
+            save_iris_contours(units, upload.name)
+            state.get_catalog.clear()
+            st.success(f"{len(units):,} IRIS importés.".replace(",", "\u202f"))
+            st.rerun()
+
+st.subheader("Population par IRIS (INSEE)")
+population = load_iris_population()
+if population:
+    st.success(f"Population {population[1]['year']} de {population[1]['units']:,} IRIS "
+               f"(« {population[1]['source']} »).".replace(",", "\u202f"))
+    if st.button("Retirer la population par IRIS"):
+        remove_iris_population()
+        state.get_catalog.clear()
+        st.rerun()
+else:
+    st.info("Sans ce fichier, la population d'un IRIS est inconnue (jamais comptée zéro) : "
+            "téléchargez « Population en historique depuis 1968 / Recensement : base infracommunale "
+            "(IRIS) » (base-ic-evol-struct-pop) sur insee.fr et importez-le ici.")
+pop_upload = st.file_uploader("Importer base-ic-evol-struct-pop (CSV ou XLSX)", key="iris_pop_upload",
+                              type=["csv", "xlsx"], disabled=not iris)
+if pop_upload is not None and state.first_time("iris_pop_upload", pop_upload.file_id):
+    try:
+        values, year = read_iris_population(_saved(pop_upload))
+    except (IrisFileError, ValueError, OSError) as exc:
+        st.error(f"Population non importée : {exc}. Les données déjà chargées sont conservées.")
+    else:
+        save_iris_population(values, year, pop_upload.name)
+        state.get_catalog.clear()
+        st.success(f"Population {year} importée pour {len(values):,} IRIS.".replace(",", "\u202f"))
