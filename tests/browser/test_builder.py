@@ -49,3 +49,24 @@ def test_bad_upload_says_why_in_french_and_keeps_the_perimeter(streamlit_server,
         "Aucune colonne de codes INSEE", timeout=20_000)
     expect(page.get_by_test_id("stAlertContentError").first).to_contain_text("conservé")
     expect(communes).to_have_text("32")
+
+
+def test_drawing_a_rectangle_adds_the_communes_inside(streamlit_server, page, artifacts_dir):
+    page.set_viewport_size({"width": 1600, "height": 1100})
+    page.goto(streamlit_server("app.py", instance="draw"))
+    frame = page.frame_locator(MAP_IFRAME)
+    container = frame.locator(".leaflet-container")
+    expect(container).to_be_visible(timeout=60_000)
+    frame.locator(".leaflet-draw-draw-rectangle").click()
+    box = page.locator(MAP_IFRAME).bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx - 60, cy - 60)
+    page.mouse.down()
+    page.mouse.move(cx, cy, steps=5)
+    page.mouse.move(cx + 60, cy + 60, steps=5)
+    page.mouse.up()
+    communes = page.get_by_test_id("stMetric").filter(has_text="Communes").get_by_test_id("stMetricValue")
+    expect(communes).not_to_have_text("0", timeout=20_000)
+    assert int(communes.inner_text()) >= 2
+    page.wait_for_timeout(1000)
+    page.screenshot(path=artifacts_dir / "builder_after_drawing.png", full_page=True)
