@@ -36,15 +36,21 @@ def _saved(upload) -> Path:
 
 
 st.subheader("Contours IRIS (IGN CONTOURS-IRIS)")
-iris = load_iris_contours()
-if iris:
-    st.success(f"{iris[1]['units']:,} IRIS chargés depuis « {iris[1]['source']} » "
-               f"(importés le {iris[1].get('imported', '?')[:10]}).".replace(",", "\u202f"))
-    if st.button("Retirer les contours IRIS"):
-        remove_iris_contours()
-        remove_iris_population()
+def _loaded(text: str, button: str, *removers) -> None:
+    """What an import left in the workspace, with a button to remove it."""
+    st.success(text.replace(",", "\u202f"))
+    if st.button(button):
+        for remove in removers:
+            remove()
         state.get_catalog.clear()
         st.rerun()
+
+
+iris = load_iris_contours()
+if iris:
+    _loaded(f"{iris[1]['units']:,} IRIS chargés depuis « {iris[1]['source']} » "
+            f"(importés le {iris[1].get('imported', '?')[:10]}).",
+            "Retirer les contours IRIS", remove_iris_contours, remove_iris_population)
 else:
     st.info("Aucun contour IRIS : tout fonctionne au niveau communal. Pour travailler par quartiers, "
             "téléchargez CONTOURS-IRIS sur le site de l'IGN (géoservices, archive .7z ou .zip, "
@@ -66,12 +72,9 @@ if upload is not None and state.first_time("iris_upload", upload.file_id):
 st.subheader("Population par IRIS (INSEE)")
 population = load_iris_population()
 if population:
-    st.success(f"Population {population[1]['year']} de {population[1]['units']:,} IRIS "
-               f"(« {population[1]['source']} »).".replace(",", "\u202f"))
-    if st.button("Retirer la population par IRIS"):
-        remove_iris_population()
-        state.get_catalog.clear()
-        st.rerun()
+    _loaded(f"Population {population[1]['year']} de {population[1]['units']:,} IRIS "
+            f"(« {population[1]['source']} »).", "Retirer la population par IRIS",
+            remove_iris_population)
 else:
     st.info("Sans ce fichier, la population d'un IRIS est inconnue (jamais comptée zéro) : "
             "téléchargez « Population en historique depuis 1968 / Recensement : base infracommunale "

@@ -12,9 +12,8 @@ them at /app/static/... because `server.enableStaticServing` is on in
 (text/javascript, text/css), so the browser runs them. Streamlit serves the
 `static/` folder that sits beside the main script, i.e. app.py at the repo root.
 
-Two of folium's default stylesheets have no npm package and are left out:
-Bootstrap 3's glyphicons (only for `folium.Icon(prefix="glyphicon")`, use
-`prefix="fa"`) and folium's own awesome-marker rotation CSS (`Icon(angle=...)`).
+Only Leaflet and Leaflet.draw are loaded: folium's markers and icons (jQuery,
+Bootstrap, Font Awesome, awesome-markers) are not used by this app's maps.
 """
 
 from pathlib import Path
@@ -27,18 +26,11 @@ NODE_MODULES = Path(__file__).resolve().parent.parent / "static" / "node_modules
 
 # (folium's name for the resource, file under static/node_modules). Keeping
 # folium's names means later `add_js_link`/`add_css_link` calls still override.
-_MAP_JS = [
-    ("leaflet", "leaflet/dist/leaflet.js"),
-    ("jquery", "jquery/dist/jquery.min.js"),
-    ("bootstrap", "bootstrap/dist/js/bootstrap.bundle.min.js"),
-    ("awesome_markers", "leaflet.awesome-markers/dist/leaflet.awesome-markers.js"),
-]
-_MAP_CSS = [
-    ("leaflet_css", "leaflet/dist/leaflet.css"),
-    ("bootstrap_css", "bootstrap/dist/css/bootstrap.min.css"),
-    ("awesome_markers_font_css", "@fortawesome/fontawesome-free/css/all.min.css"),
-    ("awesome_markers_css", "leaflet.awesome-markers/dist/leaflet.awesome-markers.css"),
-]
+# Only Leaflet: our map has no markers, popups or icons, so folium's other defaults
+# (jQuery, Bootstrap, Font Awesome, awesome-markers: ~600 KB) would only slow the
+# first paint of a projected workshop map.
+_MAP_JS = [("leaflet", "leaflet/dist/leaflet.js")]
+_MAP_CSS = [("leaflet_css", "leaflet/dist/leaflet.css")]
 # leaflet-draw is pinned to 1.0.2 like folium's CDN link: 1.0.3 and 1.0.4 throw
 # "type is not defined" while drawing a rectangle.
 _DRAW_JS = [("leaflet_draw_js", "leaflet-draw/dist/leaflet.draw.js")]
