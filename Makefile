@@ -9,8 +9,9 @@ PIP := $(VENV)/bin/pip
 run: install assets
 	$(VENV)/bin/streamlit run app.py
 
+# PostgreSQL for the scenario store's tests: a throwaway server on 127.0.0.1, stopped after.
 test: install-dev assets browser
-	$(PY) -m pytest
+	eval "$$(bash tests/pg_server.sh start)" && $(PY) -m pytest; status=$$?; bash tests/pg_server.sh stop; exit $$status
 
 bench: install-dev
 	$(PY) -m bench

@@ -185,7 +185,7 @@ class Checker:
             "warning", "unknown_population",
             f"Population inconnue pour {len(pop.unknown_units)} unités "
             f"({self.names(pop.unknown_units)}) : chargez la population INSEE par IRIS "
-            f"(base-ic-evol-struct-pop). Population du périmètre : {pop.label()}.",
+            f"(base-ic-evol-struct-pop). Population du périmètre : {pop.label()}",
             tuple(sorted(pop.unknown_units)), pop)]
 
     def overlaps(self, candidate: Perimeter) -> list[Finding]:
@@ -296,7 +296,7 @@ def size_class(pop: PopulationEstimate) -> list[Finding]:
     """The Taille and how far the population stands from the nearest threshold."""
     if not pop.exact:
         return [Finding("warning", "size_class",
-                        f"{pop.taille_label()} : population {pop.label()}.", population=pop)]
+                        f"{pop.taille_label()} : population {pop.label()}", population=pop)]
     threshold, gap = distance_to_threshold(pop.low)
     side = "au-dessus" if gap >= 0 else "en dessous"
     return [Finding("info", "size_class",
