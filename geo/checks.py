@@ -225,10 +225,12 @@ class Checker:
                 continue  # an island: no land neighbour at all
             pop = self.population(group)
             owners = sorted(name for name, leaves in self.leaves.items() if leaves & border)
+            where = (f"enclavé(e)s dans « {owners[0]} » (trou dans le périmètre)" if len(owners) == 1
+                     else f"entouré(e)s par des CPTS ({', '.join(owners)})")
             out.append(Finding(
                 "blocking", "isolated",
-                f"{self.names(group)} ({pop.label()}) : non couvert(e)s et entouré(e)s par "
-                f"des CPTS ({', '.join(owners)}) : unité(s) isolée(s) à rattacher.",
+                f"{self.names(group)} ({pop.label()}) : non couvert(e)s et {where} : "
+                "unité(s) isolée(s) à rattacher.",
                 tuple(sorted(group)), pop, self.geometry(group)))
         return out
 

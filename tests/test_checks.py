@@ -115,3 +115,26 @@ def test_findings_are_sorted_blocking_first(catalog, carmausin):
     order = [f.severity for f in report.findings]
     assert order == sorted(order, key=["blocking", "warning", "info"].index)
     assert pd.Series(order).iloc[0] == "blocking"
+
+
+def test_a_commune_left_out_inside_the_perimeter_is_a_hole(catalog, carmausin):
+    inner = next(c for c in sorted(carmausin.codes) if land_neighbours(catalog, c) <= carmausin.codes)
+    report = check_perimeter(catalog, carmausin.with_codes(carmausin.codes - {inner}))
+    holes = [f for f in report.findings if f.kind == "isolated"]
+    assert [f.codes for f in holes] == [(inner,)] and "enclavé" in holes[0].message
+
+
+def test_insee_iris_population_xlsx_with_title_rows(tmp_path):
+    """INSEE's XLSX layout: title rows above the header (TEST VALUES, never shipped)."""
+    import pandas as pd
+
+    from geo.iris import read_iris_population
+
+    file = tmp_path / "base-ic-evol-struct-pop-2020.xlsx"
+    header = pd.DataFrame([["Populations par IRIS (VALEURS DE TEST)"], ["Recensement"], [""], [""], [""]])
+    body = pd.DataFrame({"IRIS": ["010010000", "2A0040101"], "COM": ["01001", "2A004"], "P20_POP": [781.4, 1234.6]})
+    with pd.ExcelWriter(file) as writer:
+        header.to_excel(writer, index=False, header=False)
+        body.to_excel(writer, index=False, startrow=5)
+    population, year = read_iris_population(file)
+    assert year == 2020 and population.to_dict() == {"010010000": 781, "2A0040101": 1235}

@@ -110,3 +110,13 @@ def test_self_intersecting_drawing_still_selects_units(catalog):
     box = from_polygon(catalog, "dessin", shapely.box(x0, y0, x1, y1))
     assert "81060" in box.codes
     from_polygon(catalog, "dessin", bowtie)  # no exception: repaired before use
+
+
+def test_self_intersecting_imported_contour_is_repaired(catalog):
+    carmaux = catalog.units.loc["81060"].geometry
+    x0, y0, x1, y1 = carmaux.bounds
+    bowtie = [[x0, y0], [x1, y1], [x1, y0], [x0, y1], [x0, y0]]
+    doc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"nom": "Noeud"},
+           "geometry": {"type": "Polygon", "coordinates": [bowtie]}}]}
+    layer = read_layer(catalog, json.dumps(doc).encode(), "noeud.geojson")
+    assert layer.geometries["Noeud"].is_valid
