@@ -15,7 +15,7 @@ from geo.checks import Report, check_perimeter
 from geo.composition import lettre_table, to_xlsx
 from geo.examples import carmausin_segala, ruscino
 from geo.files import PerimeterFileError, read_layer, to_csv, to_geojson
-from geo.perimeter import geometry_of
+from geo.perimeter import Perimeter, geometry_of
 from geo.population import fmt_dec
 from indicators.perimeter_figures import population_by_commune, taille_gauge
 from ui import map as cmap
@@ -25,16 +25,15 @@ SEVERITY = {"blocking": ("Bloquant", st.error), "warning": ("Attention", st.warn
             "info": ("Info", st.info)}
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# cache_resource, not cache_data: these are read-only and large; no copy on every rerun.
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _territory(deps: tuple[str, ...], opened: tuple[str, ...]):
     units = cmap.territory_units(state.get_catalog(), deps, opened)
     return units, cmap.territory_geojson(units), tuple(units.total_bounds)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _dissolved(codes: tuple[str, ...]):
-    from geo.perimeter import Perimeter
-
     return geometry_of(state.get_catalog(), Perimeter("x", codes))
 
 
@@ -123,7 +122,7 @@ def toolbar(catalog: Catalog) -> None:
     p = state.perimeter()
     name = st.text_input("Nom du périmètre", p.name, max_chars=200)
     if name.strip() and name != p.name:
-        state.set_perimeter(type(p)(name.strip(), p.codes, p.metadata))
+        state.set_perimeter(Perimeter(name.strip(), p.codes, p.metadata))
     search, epci, actions = st.columns([3, 3, 2])
     with search:
         _search_box(catalog)
