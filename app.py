@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from ui import builder, state
+from ui import builder, state, workshop
 
 st.set_page_config(page_title="Périmètres CPTS", page_icon="🗺️", layout="wide")
 state.init()
+workshop.open_shared_link()
 catalog = state.get_catalog()
 
 with st.sidebar:

@@ -206,7 +206,7 @@ def _iris_opener(catalog: Catalog) -> None:
 
 # --- the map --------------------------------------------------------------------------
 
-def map_section(catalog: Catalog, report: Report) -> None:
+def map_section(catalog: Catalog, report: Report, height: int = 640) -> None:
     deps = tuple(sorted(st.session_state["deps"] or state.DEFAULT_DEPS))
     units, geojson, bounds = _territory(deps, st.session_state["opened"])
     neighbours = [(p.name, _dissolved(tuple(p.sorted_codes()))) for p in state.neighbours()]
@@ -214,7 +214,7 @@ def map_section(catalog: Catalog, report: Report) -> None:
     group = cmap.perimeter_group(_dissolved(tuple(report.perimeter.sorted_codes())), report.findings)
     focus = st.session_state["focus"]
     out = st_folium(
-        m, key="map", height=640, use_container_width=True,
+        m, key="map", height=height, use_container_width=True,
         returned_objects=["last_clicked", "last_active_drawing"],
         feature_group_to_add=group,
         center=focus["center"] if focus else None, zoom=focus["zoom"] if focus else None,

@@ -127,3 +127,65 @@ def unit_at(units: gpd.GeoDataFrame, lng: float, lat: float) -> str | None:
     front end's idea of the clicked feature is not relied on)."""
     hits = units.sindex.query(shapely.Point(lng, lat), predicate="within")
     return None if not len(hits) else str(units["code"].iloc[hits[0]])
+
+
+# --- the coverage map of the ARS view -------------------------------------------------
+
+# Fill colours of CPTS: pale enough for the highlights below to stand out; no red, orange
+# or purple, which mean something else on this map.
+CPTS_COLOURS = ["#8dd3c7", "#80b1d3", "#b3de69", "#bebada", "#ffffb3", "#fccde5", "#ccebc5",
+                "#bc80bd", "#ffed6f", "#a6cee3", "#b2df8a", "#e5d8bd"]
+# Units needing attention: (fill colour, French label shown in the tooltip and the legend).
+COVERAGE_STATUS = {
+    "isolated": ("#d7191c", "zone blanche isolée entre CPTS"),
+    "white": ("#ffffff", "zone blanche (aucune CPTS)"),
+    "overlap": ("#542788", "chevauchement (unité revendiquée entière par plusieurs CPTS)"),
+    "shared": ("#f1a340", "commune partagée, découpage inconnu"),
+}
+
+
+def cpts_colours(neighbours: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """A colour per CPTS, bordering CPTS in different colours: greedy, most-connected
+    first, each taking the least used colour its neighbours leave free, so the whole
+    palette is spread over the map."""
+    colours: dict[str, str] = {}
+    used = dict.fromkeys(CPTS_COLOURS, 0)
+    for name in sorted(neighbours, key=lambda n: (-len(neighbours[n]), n)):
+        taken = {colours.get(n) for n in neighbours[name]}
+        colour = min((c for c in CPTS_COLOURS if c not in taken), key=used.get, default=None)
+        colours[name] = colour or min(CPTS_COLOURS, key=used.get)
+        used[colours[name]] += 1
+    return colours
+
+
+def coverage_geojson(units: gpd.GeoDataFrame, owners: dict[str, list[str]],
+                     status: dict[str, str], colours: dict[str, str]) -> dict:
+    """The scope's units (compact, as `territory_geojson`), each with the CPTS holding it,
+    its state and its fill colour. CPTS names are escaped: they come from files."""
+    payload = territory_geojson(units)
+    for feature in payload["features"]:
+        props = feature["properties"]
+        code = props["code"]
+        names = owners.get(code, [])
+        state = status.get(code)
+        props["cpts"] = html.escape(", ".join(names)) if names else "aucune"
+        props["etat"] = COVERAGE_STATUS[state][1] if state else "couverte"
+        props["fill"] = COVERAGE_STATUS[state][0] if state else colours.get(names[0], CPTS_COLOURS[0])
+        feature["id"] = code  # folium would otherwise number the features in place
+    return payload
+
+
+def coverage_map(payload: dict, bounds) -> folium.Map:
+    """Read-only map of a layer's coverage: one layer of units filled by their state."""
+    use_local_assets()
+    m = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, zoom_snap=0.25)
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    folium.GeoJson(
+        payload, name="Couverture",
+        style_function=lambda f: {"color": "#ffffff", "weight": 0.6,
+                                  "fillColor": f["properties"]["fill"], "fillOpacity": 0.85},
+        highlight_function=lambda _: {"weight": 2.5, "color": "#222222"},
+        tooltip=folium.GeoJsonTooltip(fields=["nom", "code", "pop", "cpts", "etat"],
+                                      aliases=["", "INSEE", "Population", "CPTS", "État"], labels=True),
+    ).add_to(m)
+    return m

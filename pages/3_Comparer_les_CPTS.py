@@ -1,0 +1,38 @@
+"""Page « Comparer les CPTS »: how a layer of CPTS covers a région or départements, for an
+ARS: key figures, the coverage map, the table of CPTS, overlaps, white zones."""
+
+import streamlit as st
+
+from ui import ars, state, workshop
+
+st.set_page_config(page_title="Comparer les CPTS – Périmètres CPTS", page_icon="🧭", layout="wide")
+state.init()
+workshop.keep_builder_territory()
+ars.init()
+catalog = state.get_catalog()
+
+with st.sidebar:
+    ars.layer_picker(catalog)
+
+st.title("Comparer les CPTS d'un territoire")
+chosen = ars.current_layer()
+if chosen is None:
+    ars.empty_page()
+    st.stop()
+source, layer = chosen
+digest = ars.layer_digest(layer)
+scope = ars.scope_picker(catalog, layer, digest)
+analysed = scope and ars.analyse(catalog, layer, digest, scope)
+if not analysed:
+    st.stop()
+coverage, payload, bounds = analysed
+stem = ars.file_stem(source)
+
+ars.key_figures(coverage)
+ars.coverage_map(payload, bounds)
+ars.findings(coverage)
+ars.cpts_table(coverage, stem)
+ars.open_in_builder(source, layer)
+ars.overlaps(catalog, coverage, stem)
+ars.white_zones(coverage, stem)
+ars.unplaced(catalog, coverage)

@@ -1,0 +1,24 @@
+"""Page « Atelier »: the builder's perimeter for a projected screen. The map fills the
+screen and still takes clicks; the figures are large; the QR code opens the same
+perimeter on a phone."""
+
+import streamlit as st
+
+from ui import builder, state, workshop
+
+st.set_page_config(page_title="Atelier – Périmètres CPTS", page_icon="📽️", layout="wide",
+                   initial_sidebar_state="collapsed")
+state.init()
+workshop.keep_builder_territory()
+workshop.large_type()
+catalog = state.get_catalog()
+report = builder.current_report(catalog)
+
+st.title(state.perimeter().name)
+map_column, side_column = st.columns([3, 1], gap="medium")
+with map_column:
+    builder.map_section(catalog, report, height=820)
+with side_column:
+    workshop.figures(report)
+    workshop.undo_button()
+    workshop.share_panel(state.perimeter())

@@ -1,0 +1,272 @@
+"""The pages « Comparer les CPTS » and « Atelier », headless (Streamlit's AppTest), and the
+`?p=` link app.py opens on load.
+
+The ARS page's figures and tables are checked against plain pandas and set operations on
+the real PACA layer's `communes`/`arrondissements` lists (../shared/data/cpts_paca.geojson),
+never against geo.coverage's own output."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.perimeter import Perimeter
+from geo.share import QUERY_PARAM, decode, encode
+from tests.conftest import shared_file
+from ui.map import coverage_geojson, coverage_map
+
+ROOT = Path(__file__).resolve().parents[1]
+ARS_PAGE = "pages/3_Comparer_les_CPTS.py"
+WORKSHOP_PAGE = "pages/5_Atelier.py"
+EXAMPLE_BUTTON = "Charger l'exemple : les CPTS de Provence-Alpes-Côte d'Azur"
+EVIL = "<img src=x onerror=alert(1)>CPTS <b>du Tarn</b>"
+
+
+def fr_int(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def fr_percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f} %".replace(".", ",")
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPTS_WORKSPACE", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def app(workspace):
+    return AppTest.from_file("../app.py", default_timeout=120)
+
+
+@pytest.fixture(scope="module")
+def paca(catalog) -> pd.DataFrame:
+    """One row per CPTS of the real layer: name, its communes (obsolete codes mapped to the
+    current commune) and its leaves (Marseille by arrondissement where the file says so)."""
+    features = json.loads(shared_file("cpts_paca.geojson").read_bytes())["features"]
+    successors = pd.read_csv(ROOT / "data" / "code_successors.csv", dtype=str)
+    current = dict(zip(successors["old_code"], successors["current_code"]))
+    rows = []
+    for f in features:
+        p = f["properties"]
+        communes = {current.get(c, c) for c in p["communes"]}
+        arrondissements = set(p.get("arrondissements") or [])
+        leaves = (communes - {"13055"} | arrondissements) if arrondissements else communes
+        rows.append({"name": p["nom"], "communes": communes, "leaves": leaves})
+    return pd.DataFrame(rows)
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def load_example(at: AppTest) -> AppTest:
+    open_page(at, ARS_PAGE)
+    assert "Aucune couche de CPTS chargée" in at.info[0].value
+    next(b for b in at.button if b.label == EXAMPLE_BUTTON).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def table(at: AppTest, first_column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if d.value.columns[0] == first_column)
+
+
+def no_user_text_in_html(at: AppTest, *texts: str) -> None:
+    """Markdown shown with unsafe_allow_html never carries these texts."""
+    for element in at.markdown:
+        if element.proto.allow_html:
+            assert not any(t in element.value for t in texts)
+
+
+# --- « Comparer les CPTS » -----------------------------------------------------------------
+
+def test_example_layer_figures_and_table_match_the_file(app, catalog, paca):
+    at = load_example(app)
+    units = catalog.units
+    region = set(units.index[(units["level"] == "commune") & (units["reg"] == "93")])
+    listed = set().union(*paca["communes"])
+    assert metric(at, "CPTS") == str(len(paca)) == "70"
+    covered = len(region & listed)
+    assert metric(at, "Communes couvertes") == fr_percent(covered, len(region))
+    assert any(c.value.startswith(f"{fr_int(covered)} sur {fr_int(len(region))}") for c in at.caption)
+
+    pop = units["population"]
+    marseille = set(units.index[units["parent_code"] == "13055"])
+    region_leaves = (region - {"13055"}) | marseille
+    covered_leaves = region_leaves & set().union(*paca["leaves"])
+    total, covered_pop = int(pop[sorted(region_leaves)].sum()), int(pop[sorted(covered_leaves)].sum())
+    assert metric(at, "Population couverte") == fr_percent(covered_pop, total)
+    assert any(c.value.startswith(f"{fr_int(covered_pop)} hab. sur {fr_int(total)} hab.") for c in at.caption)
+    tailles = [m for m in at.metric if m.label.startswith("Taille")]
+    assert sum(int(m.value) for m in tailles) == 70
+
+    cpts = table(at, "CPTS").set_index("CPTS")
+    assert sorted(cpts.index) == sorted(paca["name"])
+    expected = paca.set_index("name")
+    assert (cpts["Communes"] == expected["communes"].map(len).reindex(cpts.index)).all()
+    # Population is exact except for the CPTS sharing Nice or Toulon (a range then).
+    sharing = expected.index[expected["communes"].map(lambda c: bool(c & {"06088", "83137"}))]
+    assert set(cpts.index[cpts["Population"].isna()]) == set(sharing)
+    exact = cpts.drop(sharing)
+    sums = expected["leaves"].map(lambda leaves: int(pop[sorted(leaves)].sum())).reindex(exact.index)
+    assert (exact["Population"].astype(int) == sums).all()
+
+    white_parts = marseille - covered_leaves  # Marseille's 1er arrondissement (SOURCES.md)
+    white = table(at, "Département")
+    assert set(white["Code INSEE"]) == (region - listed) | white_parts
+    assert metric(at, "Communes en zone blanche") == str(len(region - listed))
+    white_pop = int(pop[sorted((region - listed) | white_parts)].sum())
+    assert any(c.value.startswith(f"{len(region - listed) + len(white_parts)} unité(s) sans CPTS dont "
+                                  f"{len(white_parts)} partie(s) de commune, {fr_int(white_pop)} hab.")
+               for c in at.caption)
+    assert at.get("download_button")  # the exports are offered
+    no_user_text_in_html(at, *paca["name"])
+
+
+def test_scope_of_one_departement(app, catalog, paca):
+    at = load_example(app)
+    next(m for m in at.multiselect if m.label.startswith("Région")).set_value([])
+    next(m for m in at.multiselect if m.label.startswith("Département")).set_value(["06"])
+    at.run()
+    assert not at.exception, at.exception
+    units = catalog.units
+    dep = set(units.index[(units["level"] == "commune") & (units["dep"] == "06")])
+    covered = len(dep & set().union(*paca["communes"]))
+    assert metric(at, "Communes couvertes") == fr_percent(covered, len(dep))
+    assert metric(at, "Communes en zone blanche") == str(len(dep) - covered)
+    assert set(table(at, "Département")["Département"]) == {"06"}
+
+
+def test_bad_upload_says_why_and_keeps_the_layer(app):
+    at = load_example(app)
+    at.sidebar.file_uploader[0].upload("cpts.csv", b"colonne_a,colonne_b\nx,y\n", "text/csv")
+    at.run()
+    assert not at.exception, at.exception
+    error = at.sidebar.error[0].value
+    assert "Aucune colonne de codes INSEE" in error and "conservée" in error
+    assert metric(at, "CPTS") == "70"
+
+
+def test_csv_upload_with_html_in_a_name_is_shown_as_text(app, catalog, carmausin):
+    """A CSV of codes (real Tarn communes): the CPTS name carrying HTML reaches the table as
+    it is, and no HTML the page writes itself contains it."""
+    others = sorted(set(catalog.epci_communes("248100737")) - carmausin.codes)  # CA de l'Albigeois
+    rows = [f"{EVIL};{c}" for c in carmausin.sorted_codes()] + [f"Voisine;{c}" for c in others]
+    at = open_page(app, ARS_PAGE)
+    at.sidebar.file_uploader[0].upload("tarn.csv", ("cpts;code\n" + "\n".join(rows)).encode(), "text/csv")
+    at.run()
+    assert not at.exception, at.exception
+    assert metric(at, "CPTS") == "2"
+    cpts = table(at, "CPTS").set_index("CPTS")
+    assert cpts.loc[EVIL, "Communes"] == 32 and "Voisine" in cpts.loc[EVIL, "CPTS voisines"]
+    no_user_text_in_html(at, EVIL, "<img")
+
+
+def test_coverage_map_escapes_cpts_names(catalog, carmausin):
+    units = catalog.units.loc[carmausin.sorted_codes()]
+    owners = {c: [EVIL] for c in carmausin.codes}
+    payload = coverage_geojson(units, owners, {}, {EVIL: "#8dd3c7"})
+    assert {f["properties"]["cpts"] for f in payload["features"]} == {
+        "&lt;img src=x onerror=alert(1)&gt;CPTS &lt;b&gt;du Tarn&lt;/b&gt;"}
+    html = coverage_map(payload, tuple(units.total_bounds)).get_root().render()
+    assert EVIL not in html and "<img" not in html
+    assert {f["id"] for f in payload["features"]} == set(carmausin.codes)
+
+
+def test_open_a_cpts_in_the_builder_with_the_others_as_neighbours(app, paca):
+    at = load_example(app)
+    name = "CPTS Actes Santé"
+    at.selectbox(key="ars_open_choice").set_value(name)
+    next(b for b in at.button if b.label == "Ouvrir dans le constructeur").click().run()
+    assert not at.exception, at.exception
+    expected = paca.set_index("name").loc[name, "leaves"]
+    assert at.session_state["perimeter"].codes == expected
+    assert at.session_state["deps"] == ["13"]
+    neighbours = [p.name for layer in at.session_state["layers"].values() for p in layer.perimeters]
+    assert sorted(neighbours) == sorted(set(paca["name"]) - {name})
+    assert next(m.value for m in at.metric if m.label == "Communes") == "1"  # the builder, Marseille
+
+
+# --- « Atelier » ---------------------------------------------------------------------------
+
+def test_workshop_shows_large_figures_qr_code_and_link(app, catalog, carmausin):
+    app.session_state["perimeter"] = carmausin
+    at = open_page(app, WORKSHOP_PAGE)
+    expected = int(catalog.units.loc[carmausin.sorted_codes(), "population"].sum())
+    assert metric(at, "Population") == f"{fr_int(expected)} hab."
+    assert metric(at, "Taille") == "Taille 1"  # under 40,000 inhabitants
+    assert metric(at, "Communes") == "32" and metric(at, "Constats bloquants") == "0"
+    assert len(at.image) == 1  # the QR code
+    link = at.code[0].value
+    assert link.startswith("http://localhost:8501/?p=")
+    assert decode(link.split("?p=", 1)[1]) == carmausin
+    no_user_text_in_html(at, carmausin.name)
+    assert any(m.proto.allow_html and "font-size" in m.value for m in at.markdown)
+
+
+def test_workshop_undo_restores_the_previous_perimeter(app, carmausin):
+    smaller = carmausin.with_codes(carmausin.codes - {"81060"})
+    app.session_state["perimeter"] = smaller
+    app.session_state["history"] = [carmausin]
+    at = open_page(app, WORKSHOP_PAGE)
+    assert metric(at, "Communes") == "31"
+    next(b for b in at.button if b.label == "↶ Annuler").click().run()
+    assert metric(at, "Communes") == "32" and at.session_state["perimeter"] == carmausin
+
+
+def test_workshop_keeps_the_builders_territory_across_reruns(app):
+    at = app.run()
+    at.multiselect(key="deps").set_value(["13"]).run()
+    open_page(at, WORKSHOP_PAGE).run()  # a second run: a click on the map reruns the page
+    assert at.session_state["deps"] == ["13"]
+    open_page(at, ARS_PAGE)
+    open_page(at, "app.py")
+    assert at.multiselect(key="deps").value == ["13"]
+
+
+# --- the `?p=` link (ui.workshop.open_shared_link, called by app.py on load) -----------------
+
+def _app_top():
+    """What app.py does before drawing its widgets."""
+    import streamlit as st
+
+    from ui import state, workshop
+
+    state.init()
+    workshop.open_shared_link()
+    st.write(sorted(st.session_state["deps"]))
+
+
+def test_shared_link_opens_the_perimeter_without_touching_the_store(workspace, carmausin):
+    before = sorted(workspace.rglob("*"))
+    at = AppTest.from_function(_app_top, default_timeout=120)
+    at.query_params[QUERY_PARAM] = encode(carmausin)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["perimeter"] == carmausin
+    assert at.session_state["deps"] == ["81"]
+    assert [p.codes for p in at.session_state["history"]] == [frozenset()]  # undo goes back
+    assert QUERY_PARAM not in at.query_params  # opened once, then off the address
+    assert sorted(workspace.rglob("*")) == before
+
+
+def test_damaged_link_is_refused_in_french_and_keeps_the_perimeter(workspace, carmausin):
+    at = AppTest.from_function(_app_top, default_timeout=120)
+    at.session_state["perimeter"] = carmausin
+    damaged = encode(Perimeter("Lien", {"81060", "81004"}))
+    at.query_params[QUERY_PARAM] = damaged[:-3] + ("A" if damaged[-3] != "A" else "B") + damaged[-2:]
+    at.run()
+    assert not at.exception, at.exception
+    assert "Lien de partage" in at.error[0].value and "conservé" in at.error[0].value
+    assert at.session_state["perimeter"] == carmausin

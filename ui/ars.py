@@ -1,0 +1,352 @@
+"""The sections of the page « Comparer les CPTS »: an ARS's view of a whole layer of CPTS
+over a région or départements (geo.coverage), each function drawing one part of the screen.
+
+The analysed layers live in the session (`ars_layers`: uploads and the example; the
+builder's imported layers are offered too), so they survive reruns. The analysis and the
+map's GeoJSON are cached per (catalog, layer content, scope): changing a widget reruns the
+page without recomputing a région.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.catalog import Catalog
+from geo.composition import to_xlsx
+from geo.coverage import Coverage, Scope, ScopeError, analyse_layer, default_scope, percent, scope_communes
+from geo.files import Layer, PerimeterFileError, read_layer
+from geo.mesh import Mesh
+from geo.population import fmt_int
+from ui import builder, state, workshop
+from ui import map as cmap
+
+EXAMPLE_LAYER = Path(__file__).resolve().parents[2] / "shared" / "data" / "cpts_paca.geojson"
+EXAMPLE_NAME = "Exemple : CPTS de Provence-Alpes-Côte d'Azur (ARS PACA, janvier 2026)"
+FILE_TYPES = ["geojson", "json", "gpkg", "zip", "csv", "txt"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Shown in their own section, not among the findings.
+LISTED_APART = ("unknown_codes", "remapped_codes")
+TAILLES = [f"Taille {k}" for k in range(1, 5)]
+
+
+def init() -> None:
+    st.session_state.setdefault("ars_layers", {})
+
+
+# --- which layer --------------------------------------------------------------------------
+
+def layer_picker(catalog: Catalog) -> None:
+    """Sidebar: import a layer, choose the analysed one (this page's or the builder's)."""
+    upload = st.file_uploader(
+        "Importer une couche de CPTS", type=FILE_TYPES, key="ars_upload",
+        help="GeoJSON (liste des codes INSEE de chaque CPTS, ou contours), GeoPackage, "
+             "Shapefile zippé, ou CSV avec une colonne de codes et une colonne « cpts ».")
+    if upload is not None and state.first_time("ars_upload", upload.file_id):
+        try:
+            layer = read_layer(catalog, upload.getvalue(), upload.name)
+        except PerimeterFileError as exc:
+            st.error(f"{exc} La couche déjà chargée est conservée.")
+        else:
+            _keep(upload.name, layer)
+    choices = _choices()
+    if st.session_state.get("ars_source") not in choices:
+        st.session_state.pop("ars_source", None)
+    if choices:
+        own = st.session_state["ars_layers"]
+        st.selectbox("Couche analysée", list(choices), key="ars_source",
+                     format_func=lambda n: n if n in own else f"{n} (constructeur)")
+
+
+def _choices() -> dict[str, Layer]:
+    """This page's layers, then the builder's (on a shared name, this page's wins)."""
+    own = st.session_state["ars_layers"]
+    return {**own, **{n: layer for n, layer in state.layers().items() if n not in own}}
+
+
+def _keep(name: str, layer: Layer) -> None:
+    st.session_state["ars_layers"][name] = layer
+    st.session_state["ars_source"] = name
+
+
+def _load_example() -> None:
+    """Button callback (runs before the widgets, so it may choose the analysed layer)."""
+    catalog = state.get_catalog()
+    _keep(EXAMPLE_NAME, read_layer(catalog, EXAMPLE_LAYER.read_bytes(), EXAMPLE_LAYER.name))
+
+
+def current_layer() -> tuple[str, Layer] | None:
+    choices = _choices()
+    name = st.session_state.get("ars_source") or next(iter(choices), None)
+    return (name, choices[name]) if name in choices else None
+
+
+def empty_page() -> None:
+    st.info(
+        "Aucune couche de CPTS chargée. Importez-la dans la barre latérale : un **GeoJSON** où "
+        "chaque CPTS porte la liste de ses codes INSEE (propriété « communes » ou « codes ») ou "
+        "ses contours, un **GeoPackage**, un **Shapefile zippé**, ou un **CSV** avec une colonne "
+        "« code » (INSEE de commune, d'arrondissement ou d'IRIS) et une colonne « cpts ». "
+        "Les couches de CPTS voisines ajoutées dans le constructeur apparaissent aussi ici.")
+    if EXAMPLE_LAYER.is_file():
+        st.button("Charger l'exemple : les CPTS de Provence-Alpes-Côte d'Azur", on_click=_load_example)
+        st.caption("Exemple dérivé du listing des CPTS de l'ARS PACA de janvier 2026 (70 CPTS) : "
+                   "périmètres reconstitués à partir des communes listées, non officiels.")
+
+
+def layer_digest(layer: Layer) -> str:
+    """Identifies the layer's content (names, codes, metadata, what was not placed): the
+    key of the cached analysis."""
+    content = [[(p.name, p.sorted_codes(), p.metadata) for p in layer.perimeters],
+               layer.unknown_codes, layer.remapped, layer.warnings]
+    text = json.dumps(content, default=str, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+# --- where -------------------------------------------------------------------------------
+
+def scope_picker(catalog: Catalog, layer: Layer, digest: str) -> Scope | None:
+    """Régions and départements analysed; by default the régions where the layer lies."""
+    codes = {c for p in layer.perimeters for c in p.codes if c in catalog.units.index}
+    try:
+        default = default_scope(catalog, codes)
+    except ScopeError as exc:
+        st.error(str(exc))
+        return None
+    communes = catalog.units[catalog.units["level"] == "commune"]
+    regions = communes.drop_duplicates("reg").set_index("reg")["reg_name"].sort_index()
+    left, right = st.columns(2)
+    chosen_regions = left.multiselect(
+        "Région(s) analysée(s)", list(regions.index), default=list(default.regions),
+        key=f"ars_regions_{digest}", format_func=lambda r: f"{r} – {regions[r]}")
+    chosen_deps = right.multiselect(
+        "Département(s) analysé(s)", sorted(communes["dep"].unique()), placeholder="Aucun",
+        default=list(default.departements), key=f"ars_deps_{digest}",
+        format_func=builder.dep_label(catalog),
+        help="Ajoutés aux régions choisies ; videz les régions pour n'analyser que ces départements.")
+    if not chosen_regions and not chosen_deps:
+        st.info("Choisissez une région ou au moins un département.")
+        return None
+    return Scope(tuple(sorted(chosen_regions)), tuple(sorted(chosen_deps)))
+
+
+# --- the analysis -------------------------------------------------------------------------
+
+def analyse(catalog: Catalog, layer: Layer, digest: str, scope: Scope):
+    """(coverage, map GeoJSON, map bounds), or None after showing why not."""
+    try:
+        return _analysis(_catalog_key(catalog), digest, scope.regions, scope.departements, layer)
+    except ScopeError as exc:
+        st.error(str(exc))
+        return None
+
+
+def _catalog_key(catalog: Catalog) -> tuple:
+    """What changes the analysis when IRIS contours or populations are imported."""
+    return len(catalog.units), catalog.iris_source, int(catalog.units["population"].sum())
+
+
+@st.cache_data(show_spinner="Analyse de la couverture…", max_entries=16)
+def _analysis(catalog_version: tuple, digest: str, regions: tuple, departements: tuple, _layer: Layer):
+    catalog = state.get_catalog()
+    coverage = analyse_layer(catalog, _layer, Scope(regions, departements))
+    return (coverage, *_map_payload(catalog, _layer, coverage))
+
+
+def _map_payload(catalog: Catalog, layer: Layer, coverage: Coverage) -> tuple[dict, tuple]:
+    """The scope's units on the analysis's mesh (Marseille by arrondissement when the layer
+    uses them), with the CPTS holding each and what needs attention."""
+    mesh = Mesh(catalog, [c for p in layer.perimeters for c in p.codes])
+    leaves = mesh.expand(scope_communes(catalog, coverage.scope))
+    owners: dict[str, list[str]] = defaultdict(list)
+    for p in layer.perimeters:
+        for leaf in mesh.expand(p.codes) & leaves:
+            owners[leaf].append(p.name)
+    white = coverage.white
+    status = dict.fromkeys(white["code"], "white")
+    status.update(dict.fromkeys(white.loc[white["isolated"], "code"], "isolated"))
+    status.update({c: "shared" for o in coverage.overlaps for c in o.shared})
+    status.update({c: "overlap" for o in coverage.overlaps for c in o.codes})
+    colours = cmap.cpts_colours({r.name: r.neighbours for r in coverage.cpts})
+    units = catalog.units.loc[sorted(leaves)]
+    units = units[units.geometry.notna()]
+    return cmap.coverage_geojson(units, owners, status, colours), tuple(units.total_bounds)
+
+
+# --- the sections -------------------------------------------------------------------------
+
+def key_figures(coverage: Coverage) -> None:
+    f = coverage.figures
+    st.subheader(f"Couverture : {coverage.scope_label}")
+    cols = st.columns(4)
+    cols[0].metric("Population couverte", percent(f.share_population))
+    cols[0].caption(f"{f.population_covered.label()} sur {f.population.label()}")
+    cols[1].metric("Communes couvertes", percent(f.share_communes))
+    cols[1].caption(f"{fmt_int(f.communes_covered)} sur {fmt_int(f.communes)}"
+                    + (f", dont {f.communes_partial} en partie" if f.communes_partial else ""))
+    cols[2].metric("CPTS", f.cpts)
+    cols[2].caption("dans la couche analysée")
+    cols[3].metric("Communes en zone blanche", f.communes_white)
+    cols[3].caption(_white_caption(coverage.white))
+    _by_taille(f.by_taille)
+
+
+def _white_caption(white: pd.DataFrame) -> str:
+    """Uncovered units: parts of communes (an arrondissement, IRIS) count too."""
+    population = [p for p in white["population"] if p is not None]
+    parts = int((white["code"] != white["commune_code"]).sum())
+    return (f"{len(white)} unité(s) sans CPTS" + (f" dont {parts} partie(s) de commune" if parts else "")
+            + f", {fmt_int(sum(population))} hab."
+            + (f" (population inconnue pour {len(white) - len(population)})" if len(population) < len(white) else "")
+            + f", {int(white['isolated'].sum())} isolée(s) entre CPTS")
+
+
+def _by_taille(by_taille: dict[str, int]) -> None:
+    """CPTS by Taille; those whose population is a range (a shared commune, a population
+    unknown) together, with the detail."""
+    st.markdown("**CPTS par Taille**")
+    uncertain = {t: n for t, n in by_taille.items() if t not in TAILLES}
+    cols = st.columns(len(TAILLES) + 1)
+    for col, taille in zip(cols, TAILLES):
+        col.metric(taille, by_taille.get(taille, 0))
+    cols[-1].metric("Taille incertaine", sum(uncertain.values()))
+    if uncertain:
+        detail = " · ".join(f"{t.removeprefix('Taille ').removesuffix(' (indéterminée)')} : {n}"
+                            for t, n in uncertain.items())
+        cols[-1].caption(f"{detail} (population en fourchette : commune partagée ou population inconnue)")
+
+
+def coverage_map(payload: dict, bounds) -> None:
+    st_folium(cmap.coverage_map(payload, bounds), key="ars_map", height=620,
+              use_container_width=True, returned_objects=[])
+    legend = {"isolated": "🟥", "white": "⬜", "overlap": "🟪", "shared": "🟧"}
+    st.caption("Chaque CPTS dans sa couleur (survolez une commune pour son nom) · "
+               + " · ".join(f"{legend[k]} {label}" for k, (_, label) in cmap.COVERAGE_STATUS.items()))
+
+
+def findings(coverage: Coverage) -> None:
+    shown = [f for f in coverage.findings if f.finding.kind not in LISTED_APART]
+    st.subheader("Constats")
+    if not shown:
+        st.success("Aucun chevauchement, aucune unité isolée, aucune CPTS en plusieurs morceaux.")
+    for item in shown:
+        label, show = builder.SEVERITY[item.finding.severity]
+        show(f"**{label}** — {item.finding.message}")
+
+
+def cpts_frame(coverage: Coverage) -> pd.DataFrame:
+    """One row per CPTS, French headers, for display and export."""
+    t = coverage.table()
+    return pd.DataFrame({
+        "CPTS": t["name"],
+        "Population": pd.array(t["population"], dtype="Int64"),
+        "Population (estimation)": t["population_label"],
+        "Taille": t["taille"],
+        "Communes": t["communes"],
+        "Superficie (km²)": t["area_km2"].round(1),
+        "Densité (hab./km²)": t["density"],
+        "CPTS voisines": t["neighbours"].map(", ".join),
+        "Nombre de voisines": t["neighbours"].map(len),
+        "Constats": t["findings"],
+    })
+
+
+def cpts_table(coverage: Coverage, stem: str) -> None:
+    st.subheader("Les CPTS")
+    table = cpts_frame(coverage)
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "Population": st.column_config.NumberColumn(help="Vide quand la population est une fourchette "
+                                                    "(commune partagée) : voir l'estimation."),
+        "Densité (hab./km²)": st.column_config.NumberColumn(format="%.1f"),
+    })
+    st.caption("Cliquez un en-tête de colonne pour trier.")
+    _xlsx_button(table, "Tableau des CPTS (XLSX)", f"{stem}_cpts", "CPTS")
+
+
+def overlaps(catalog: Catalog, coverage: Coverage, stem: str) -> None:
+    st.subheader("Chevauchements et communes partagées")
+    matrix = coverage.overlap_matrix()
+    if matrix.empty:
+        st.success("Aucune unité revendiquée entière par deux CPTS.")
+    else:
+        st.caption("Nombre d'unités revendiquées entières par les deux CPTS :")
+        st.dataframe(matrix, width="stretch")
+        _xlsx_button(matrix.reset_index(names="CPTS"), "Matrice des chevauchements (XLSX)",
+                     f"{stem}_matrice", "Chevauchements")
+    if not coverage.overlaps:
+        return
+    name = catalog.column("name")
+    pairs = pd.DataFrame([{
+        "CPTS A": o.a, "CPTS B": o.b, "Unités en commun": len(o.codes),
+        "Codes en commun": ", ".join(o.codes),
+        "Population en commun": o.population.label() if o.codes else "",
+        "Communes partagées (découpage inconnu)": ", ".join(f"{name.get(c, c)} ({c})" for c in o.shared),
+    } for o in coverage.overlaps])
+    st.dataframe(pairs, hide_index=True, width="stretch")
+    _xlsx_button(pairs, "Paires de CPTS (XLSX)", f"{stem}_paires", "Paires")
+
+
+def white_zones(coverage: Coverage, stem: str) -> None:
+    st.subheader("Zones blanches")
+    white = coverage.white
+    if white.empty:
+        st.success("Toutes les communes du territoire sont couvertes.")
+        return
+    table = pd.DataFrame({
+        "Département": white["dep"], "Code INSEE": white["code"], "Nom": white["name"],
+        "Commune": white["commune_name"],
+        "Population": pd.array(white["population"], dtype="Int64"),
+        "Isolée entre CPTS": white["isolated"].map({True: "oui", False: "non"}),
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
+    _xlsx_button(table, "Zones blanches (XLSX)", f"{stem}_zones_blanches", "Zones blanches")
+
+
+def unplaced(catalog: Catalog, coverage: Coverage) -> None:
+    st.subheader("Codes non placés et remplacés")
+    if not (coverage.unplaced or coverage.remapped or coverage.warnings):
+        st.success("Tous les codes de la couche ont été placés.")
+    for name, codes in coverage.unplaced.items():
+        st.warning(f"« {name} » : {len(codes)} code(s) inconnu(s), non placé(s) : {', '.join(codes)}")
+    if coverage.remapped:
+        names = catalog.column("name")
+        st.dataframe(pd.DataFrame([
+            {"Code dans la couche": old, "Code actuel": new, "Commune": names.get(new, "")}
+            for old, new in sorted(coverage.remapped.items())]), hide_index=True)
+        st.caption("Communes fusionnées depuis la couche : leur code est remplacé par celui de la "
+                   "commune nouvelle.")
+    for warning in coverage.warnings:
+        st.warning(warning)
+
+
+@st.fragment
+def open_in_builder(source: str, layer: Layer) -> None:
+    """Choose a CPTS to rework in the builder, with the others of the layer as neighbours."""
+    st.subheader("Retravailler une CPTS")
+    names = [p.name for p in layer.perimeters]
+    chosen = st.selectbox("CPTS", names, key="ars_open_choice")
+    if st.button("Ouvrir dans le constructeur", on_click=_open, args=(source, layer, chosen)):
+        st.switch_page("app.py")
+
+
+def _open(source: str, layer: Layer, name: str) -> None:
+    """Button callback (runs before the builder's widgets exist, so it may set them)."""
+    workshop.open_in_builder(next(p for p in layer.perimeters if p.name == name))
+    state.layers()[source] = Layer([p for p in layer.perimeters if p.name != name],
+                                   geometries={n: g for n, g in layer.geometries.items() if n != name})
+
+
+def file_stem(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in Path(name).stem)[:60] or "couche"
+
+
+def _xlsx_button(table: pd.DataFrame, label: str, stem: str, sheet: str) -> None:
+    """The spreadsheet is written when clicked, and the click does not rerun the page."""
+    st.download_button(label, lambda: to_xlsx(table, sheet), f"{stem}.xlsx", XLSX,
+                       key=f"xlsx_{sheet}", on_click="ignore")

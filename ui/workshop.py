@@ -1,0 +1,149 @@
+"""Getting a perimeter into the builder from elsewhere, and out of it for a projected screen.
+
+In: `open_in_builder` (a CPTS chosen on the ARS page, a shared link) and
+`open_shared_link`, which app.py calls on load so that `?p=...` opens the perimeter the
+link carries, without touching any saved scenario. Out: the workshop page's large figures
+and the shareable link as a QR code, so people in the room open the same perimeter on
+their phone or laptop.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from urllib.parse import urlencode
+
+import segno
+import streamlit as st
+
+from geo.checks import Report
+from geo.perimeter import Perimeter
+from geo.population import fmt_int
+from geo.share import QUERY_PARAM, ShareLinkError, decode, encode
+from ui import state
+
+DEFAULT_BASE_URL = "http://localhost:8501"
+WORKSHOP_PATH = "Atelier"  # the URL path of pages/5_Atelier.py
+QR_WIDTH_PX = 260  # scannable across a room, and the figures above it stay on screen
+MAX_SHOWN_DEPS = 6  # the builder's territory picker accepts at most six départements
+# Font sizes only (no user text ever goes into this HTML): readable from the back of a room.
+# Scoped to the workshop's own containers (Streamlit gives a keyed container the class
+# st-key-<key>), so the rest of the app keeps its sizes.
+LARGE_TYPE_CSS = """<style>
+.st-key-workshop_figures [data-testid="stMetricLabel"] p { font-size: clamp(1.1rem, 1.6vw, 2rem); }
+.st-key-workshop_figures [data-testid="stMetricValue"] { font-size: clamp(2rem, 3.4vw, 4.5rem); line-height: 1.15; }
+.st-key-workshop_undo button p { font-size: clamp(1.4rem, 2vw, 2.4rem); }
+.st-key-workshop_findings p { font-size: clamp(1rem, 1.2vw, 1.4rem); }
+</style>"""
+
+
+# --- into the builder ------------------------------------------------------------------
+
+def open_in_builder(perimeter: Perimeter) -> None:
+    """Make `perimeter` the builder's (undo brings the previous one back) and show its
+    départements and IRIS. Call it before the builder's widgets are drawn (a button
+    callback, or the top of app.py): it sets the territory picker's value."""
+    catalog = state.get_catalog()
+    dep, level, parent = (catalog.column(c) for c in ("dep", "level", "parent_code"))
+    known = [c for c in perimeter.codes if c in dep]
+    state.set_perimeter(perimeter)
+    deps = Counter(dep[c] for c in known).most_common(MAX_SHOWN_DEPS)
+    if deps:
+        st.session_state["deps"] = sorted(d for d, _ in deps)
+    st.session_state["opened"] = tuple(sorted({parent[c] for c in known if level[c] == "iris"}))
+
+
+def open_shared_link() -> None:
+    """Open the perimeter of a `?p=...` link, once: the parameter is then taken off the
+    address, so a reload or a copied address shows the builder's current work, not the
+    link's. A damaged link is refused with a French message; the current perimeter stays."""
+    text = st.query_params.get(QUERY_PARAM)
+    if not text:
+        return
+    del st.query_params[QUERY_PARAM]
+    try:
+        perimeter = decode(text)
+    except ShareLinkError as exc:
+        st.error(f"{exc} Le périmètre en cours est conservé.")
+        return
+    open_in_builder(perimeter)
+    st.toast(f"Périmètre « {perimeter.name} » ouvert depuis le lien partagé.")
+
+
+def keep_builder_territory() -> None:
+    """Streamlit forgets a widget's value at the end of a run of a page where the widget is
+    not drawn; the territory picker lives on app.py, so the other pages re-claim its value
+    (else the workshop's map would jump back to the default département on the next click)."""
+    st.session_state["deps"] = st.session_state["deps"]
+
+
+# --- out of it: the link -----------------------------------------------------------------
+
+def app_base_url() -> str:
+    """The address of the app's main page as the browser sees it (this page's path taken off)."""
+    url = (getattr(st.context, "url", None) or DEFAULT_BASE_URL).rstrip("/")
+    return url.removesuffix(f"/{WORKSHOP_PATH}")
+
+
+def share_link(perimeter: Perimeter, base_url: str) -> str:
+    """The builder's address with the perimeter in `?p=`; ShareLinkError when it cannot fit."""
+    return f"{base_url}/?{urlencode({QUERY_PARAM: encode(perimeter)})}"
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def qr_png(link: str) -> bytes | None:
+    """The link as a QR code (PNG), or None when it is too long for one."""
+    try:
+        code = segno.make(link, error="m", micro=False)
+    except segno.DataOverflowError:
+        return None
+    out = io.BytesIO()
+    code.save(out, kind="png", scale=8, border=3, dark="#000000", light="#ffffff")
+    return out.getvalue()
+
+
+# --- the workshop screen -------------------------------------------------------------------
+
+def large_type() -> None:
+    st.markdown(LARGE_TYPE_CSS, unsafe_allow_html=True)
+
+
+def figures(report: Report) -> None:
+    """Population, Taille, communes and blocking findings, one below the other, in large type."""
+    f = report.figures
+    pop = f.population
+    with st.container(key="workshop_figures"):
+        st.metric("Population", pop.label())
+        st.metric("Taille", pop.taille_label())
+        st.metric("Communes", fmt_int(f.communes))
+        st.metric("Constats bloquants", len(report.blocking))
+    if report.blocking:
+        with st.container(key="workshop_findings"):
+            for finding in report.blocking:
+                st.error(finding.message)
+
+
+def undo_button() -> None:
+    with st.container(key="workshop_undo"):
+        if st.button("↶ Annuler", width="stretch", type="primary",
+                     disabled=not st.session_state["history"]):
+            state.undo()
+            st.rerun()
+
+
+def share_panel(perimeter: Perimeter) -> None:
+    """The QR code of the link to this perimeter, and the link itself to copy."""
+    if not perimeter.codes:
+        st.caption("Le QR code du lien de partage apparaîtra dès que le périmètre contiendra une commune.")
+        return
+    try:
+        link = share_link(perimeter, app_base_url())
+    except ShareLinkError as exc:
+        st.warning(str(exc))
+        return
+    png = qr_png(link)
+    if png is None:
+        st.info("Lien trop long pour un QR code : copiez-le ci-dessous.")
+    else:
+        st.image(png, caption="Scannez pour ouvrir ce périmètre", width=QR_WIDTH_PX)
+    st.code(link, language=None, wrap_lines=True)
