@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from ui import builder, state, workshop
+from ui import builder, scenarios, state, workshop
 
 st.set_page_config(page_title="Périmètres CPTS", page_icon="🗺️", layout="wide")
 state.init()
+scenarios.init()
 workshop.open_shared_link()
 catalog = state.get_catalog()
 
@@ -25,4 +26,6 @@ with map_column:
 with panel_column:
     builder.figures_panel(catalog, report)
     builder.findings_panel(report)
+    scenarios.save_panel()
+    scenarios.fiche_downloads(catalog, report)
 builder.composition_panel(catalog, report)

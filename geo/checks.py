@@ -81,8 +81,12 @@ class Checker:
     def __init__(self, catalog: Catalog, perimeters: list[Perimeter]):
         self.catalog = catalog
         self.units = catalog.units
-        self.mesh = Mesh(catalog, [c for p in perimeters for c in p.codes])
-        self.leaves = {p.name: self.mesh.expand(p.codes) for p in perimeters}
+        known = catalog.units.index
+        # Codes the catalog does not know (IRIS without IRIS contours, typos) cannot be
+        # checked; files and pages report them, the checks work on the others.
+        codes = {p.name: [c for c in p.codes if c in known] for p in perimeters}
+        self.mesh = Mesh(catalog, [c for group in codes.values() for c in group])
+        self.leaves = {name: self.mesh.expand(group) for name, group in codes.items()}
         self.covered = frozenset().union(*self.leaves.values()) if self.leaves else frozenset()
         self._groups: dict[str, tuple[set[str], set[str]] | None] = {}
 

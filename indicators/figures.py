@@ -9,6 +9,7 @@ since a perimeter's count and its département's do not compare.
 from __future__ import annotations
 
 import io
+from html import escape
 from typing import Iterable, Mapping
 
 import pandas as pd
@@ -72,6 +73,12 @@ def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
     return figure
 
 
+def source_label(indicator) -> str:
+    """« Insee, RP 2020 »: the source with its year, unless the source already says it."""
+    year = str(indicator.vintage or "")
+    return indicator.source + (f", {year}" if year and year not in indicator.source else "")
+
+
 def comparison_figure(comparison: Comparison) -> go.Figure:
     """Horizontal bars: the perimeter, then its references with the gap to the perimeter
     in their label (points for a percentage); coverage under every name."""
@@ -82,7 +89,7 @@ def comparison_figure(comparison: Comparison) -> go.Figure:
     names, values, texts, colours = [], [], [], []
     for row in rows:
         value = shown(row)
-        names.append(f"<b>{row.name}</b><br><span style='font-size:{FONT_SIZE - 4}px'>"
+        names.append(f"<b>{escape(row.name)}</b><br><span style='font-size:{FONT_SIZE - 4}px'>"
                      f"{SCOPE_LABELS[row.scope]} · couverture {fmt_share(row.coverage)}</span>")
         values.append(value if value is not None else 0)
         text = fmt_number(value, decimals) if value is not None else "pas de donnée"
@@ -97,8 +104,8 @@ def comparison_figure(comparison: Comparison) -> go.Figure:
     figure.update_yaxes(autorange="reversed", automargin=True)
     top = max(values + [0])
     figure.update_xaxes(title=unit, range=[0, top * 1.45 or 1], showgrid=True, gridcolor="#e4e7eb")
-    label = indicator.label + (f" {PER_10K}" if _per_10k(indicator) else "")
-    subtitle = f"{indicator.source}" + (f", {indicator.vintage}" if indicator.vintage else "")
+    label = escape(indicator.label) + (f" {PER_10K}" if _per_10k(indicator) else "")
+    subtitle = escape(source_label(indicator))
     if _per_10k(indicator) and comparison.perimeter.value is not None:
         subtitle += f" · nombre dans le périmètre : {fmt_number(comparison.perimeter.value, 0)}"
     return _layout(figure, f"{label}<br><sup>{subtitle}</sup>", 170 + 95 * len(rows))
@@ -116,7 +123,7 @@ def age_structure_figure(comparisons: Mapping[str, Comparison]) -> go.Figure | N
     colours = [HIGHLIGHT_COLOUR if i in (band_id("75P"), SHARE_65) else PERIMETER_COLOUR for i in ids]
     values = [comparisons[i].perimeter.value for i in ids]
     figure = go.Figure(go.Bar(
-        x=labels, y=values, marker_color=colours, name=first.perimeter.name,
+        x=labels, y=values, marker_color=colours, name=escape(first.perimeter.name),
         text=[fmt_number(v, 1) + " %" if v is not None else "–" for v in values],
         textposition="inside", insidetextanchor="start", textfont=dict(size=FONT_SIZE, color="white")))
     main_departement = lambda c: c.departements[0] if c.departements else None  # noqa: E731
@@ -125,12 +132,12 @@ def age_structure_figure(comparisons: Mapping[str, Comparison]) -> go.Figure | N
         if references[0] is None:
             continue
         figure.add_trace(go.Scatter(
-            x=labels, y=[r.value for r in references], mode="markers", name=references[0].name,
+            x=labels, y=[r.value for r in references], mode="markers", name=escape(references[0].name),
             marker=dict(symbol=symbol, size=22, color="#1f2933", line=dict(width=3, color="#1f2933"))))
     index = comparisons[AGEING_INDEX]
-    refs = " ; ".join(f"{a.name} : {fmt_number(a.value, 0)}" for a in index.departements[:1] + (index.france,))
+    refs = " ; ".join(f"{escape(a.name)} : {fmt_number(a.value, 0)}" for a in index.departements[:1] + (index.france,))
     title = (f"Structure par âge — indice de vieillissement : {fmt_number(index.perimeter.value, 0)}"
-             f"<br><sup>65 ans et + pour 100 moins de 20 ans ({refs}) · {index.indicator.source}</sup>")
+             f"<br><sup>65 ans et + pour 100 moins de 20 ans ({refs}) · {escape(index.indicator.source)}</sup>")
     figure.update_yaxes(title="% de la population", rangemode="tozero", gridcolor="#e4e7eb")
     _layout(figure, title, 560)
     figure.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.15))
@@ -147,7 +154,7 @@ def summary_table(comparisons: Iterable[Comparison], headline_only: bool = True)
         if headline_only and not indicator.headline:
             continue
         places = (comparison.perimeter,) + comparison.references
-        source = indicator.source + (f", {indicator.vintage}" if indicator.vintage else "")
+        source = source_label(indicator)
         coverage = comparison.perimeter.coverage
         common = {"Couverture du périmètre (%)": None if coverage is None else round(coverage * 100, 1),
                   "Source": source}

@@ -16,9 +16,11 @@ raises IndicatorImportError with a French message the interface can show as it i
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Sequence
@@ -468,6 +470,82 @@ def read_apl(source, filename: str | None = None, *, sheet: str | None = None,
 
 
 # --- any table of values by code --------------------------------------------------------
+
+PREVIEW_ROWS = 20
+
+
+@dataclass(frozen=True)
+class TablePreview:
+    """What a user needs to describe a table before `read_table`: its sheets (XLSX), the
+    sheet read, its columns (header found below any title rows), the column that looks
+    like INSEE codes and the columns whose first rows are numbers."""
+
+    file_name: str
+    sheets: tuple[str, ...]
+    sheet: str | None
+    columns: tuple[str, ...]
+    code_column: str | None
+    numeric_columns: tuple[str, ...]
+
+
+def _preview_rows(data: bytes, book: pd.ExcelFile | None, sheet: str | None) -> list[list[str]]:
+    """The first rows of a CSV or of one sheet, as text cells."""
+    if book is None:
+        lines = _decode(data[:2_000_000]).splitlines()[:HEADER_SCAN_ROWS + PREVIEW_ROWS]
+        sep = max((";", ",", "\t"), key=lambda s: sum(line.count(s) for line in lines[:HEADER_SCAN_ROWS]))
+        return [_cells(row) for row in csv.reader(lines, delimiter=sep)]
+    grid = pd.read_excel(book, sheet_name=sheet, header=None, dtype=str,
+                         nrows=HEADER_SCAN_ROWS + PREVIEW_ROWS)
+    return [_cells(row) for row in grid.to_numpy()]
+
+
+def _describe(rows: list[list[str]]) -> tuple[tuple[str, ...], str | None, tuple[str, ...]]:
+    """Columns (the first row nearly as wide as the widest: title rows above a header fill
+    one cell, a header may leave one blank), the code-like column and the numeric ones,
+    judged on the rows below the header."""
+    filled = [sum(bool(c) for c in row) for row in rows[:HEADER_SCAN_ROWS]]
+    if not filled or max(filled) < 2:
+        return (), None, ()
+    index = next(i for i, n in enumerate(filled) if n >= max(2.0, 0.8 * max(filled)))
+    header = rows[index]
+    body = [row + [""] * (len(header) - len(row)) for row in rows[index + 1:]]
+    columns, code_column, numeric = [], None, []
+    for position, column in enumerate(header):
+        if not column or column in columns:
+            continue
+        columns.append(column)
+        cells = pd.Series([row[position] for row in body], dtype="string")
+        cells = cells[~cells.str.lower().isin(MISSING_TOKENS)]
+        if cells.empty:
+            continue
+        if code_column is None and cells.map(normalise_code).str.fullmatch(CODE_RE.pattern).all():
+            code_column = column
+            continue
+        try:
+            _numeric(cells, column, cells)
+        except IndicatorImportError:
+            continue
+        numeric.append(column)
+    return tuple(columns), code_column, tuple(numeric)
+
+
+def preview_table(source, filename: str | None = None, *, sheet: str | None = None,
+                  max_bytes: int = MAX_FILE_BYTES) -> TablePreview:
+    """The columns of a CSV or XLSX table (of `sheet`, else of the first sheet holding a
+    table), to choose the code and value columns that `read_table` then reads."""
+    data, name = _load(source, filename, max_bytes)
+    if not name.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        return TablePreview(name, (), None, *_describe(_preview_rows(data, None, None)))
+    book = _workbook(data, name)
+    _check_sheet(book, sheet, name)
+    sheets = tuple(book.sheet_names)
+    described = ((), None, ())
+    for candidate in [sheet] if sheet else sheets:
+        described = _describe(_preview_rows(data, book, candidate))
+        if described[0]:
+            return TablePreview(name, sheets, candidate, *described)
+    return TablePreview(name, sheets, sheet or sheets[0], *described)
+
 
 def read_table(source, code_column: str, indicators: Sequence[Indicator], *,
                filename: str | None = None, sheet: str | None = None, title: str | None = None,

@@ -3,11 +3,10 @@ ARS: key figures, the coverage map, the table of CPTS, overlaps, white zones."""
 
 import streamlit as st
 
-from ui import ars, state, workshop
+from ui import ars, state
 
 st.set_page_config(page_title="Comparer les CPTS – Périmètres CPTS", page_icon="🧭", layout="wide")
 state.init()
-workshop.keep_builder_territory()
 ars.init()
 catalog = state.get_catalog()
 

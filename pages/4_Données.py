@@ -1,5 +1,5 @@
 """Page « Données »: what is loaded, and the imports of official files (IRIS contours and
-population by IRIS here; indicator tables in ui.data_imports)."""
+population by IRIS here; indicator datasets in ui.data_imports)."""
 
 import tempfile
 from pathlib import Path
@@ -10,7 +10,7 @@ from geo.iris import IrisFileError, read_iris_contours, read_iris_population
 from geo.units import embedded_metadata, load_communes, load_successors
 from geo.workspace import (load_iris_contours, load_iris_population, remove_iris_contours,
                            remove_iris_population, save_iris_contours, save_iris_population)
-from ui import state
+from ui import data_imports, state
 
 st.set_page_config(page_title="Données – Périmètres CPTS", page_icon="🗂️", layout="wide")
 state.init()
@@ -35,16 +35,23 @@ def _saved(upload) -> Path:
     return path
 
 
-st.subheader("Contours IRIS (IGN CONTOURS-IRIS)")
+def _catalog_changed() -> None:
+    """IRIS contours or populations changed: rebuild the catalog and the aggregators on it."""
+    state.get_catalog.clear()
+    data_imports.forget()
+
+
 def _loaded(text: str, button: str, *removers) -> None:
     """What an import left in the workspace, with a button to remove it."""
     st.success(text.replace(",", "\u202f"))
     if st.button(button):
         for remove in removers:
             remove()
-        state.get_catalog.clear()
+        _catalog_changed()
         st.rerun()
 
+
+st.subheader("Contours IRIS (IGN CONTOURS-IRIS)")
 
 iris = load_iris_contours()
 if iris:
@@ -65,7 +72,7 @@ if upload is not None and state.first_time("iris_upload", upload.file_id):
             st.error(f"Contours IRIS non importés : {exc}. Les données déjà chargées sont conservées.")
         else:
             save_iris_contours(units, upload.name)
-            state.get_catalog.clear()
+            _catalog_changed()
             st.success(f"{len(units):,} IRIS importés.".replace(",", "\u202f"))
             st.rerun()
 
@@ -88,5 +95,9 @@ if pop_upload is not None and state.first_time("iris_pop_upload", pop_upload.fil
         st.error(f"Population non importée : {exc}. Les données déjà chargées sont conservées.")
     else:
         save_iris_population(values, year, pop_upload.name)
-        state.get_catalog.clear()
+        _catalog_changed()
         st.success(f"Population {year} importée pour {len(values):,} IRIS.".replace(",", "\u202f"))
+
+catalog = state.get_catalog()
+data_imports.datasets_section(catalog)
+data_imports.imports_section()

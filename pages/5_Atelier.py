@@ -9,7 +9,6 @@ from ui import builder, state, workshop
 st.set_page_config(page_title="Atelier – Périmètres CPTS", page_icon="📽️", layout="wide",
                    initial_sidebar_state="collapsed")
 state.init()
-workshop.keep_builder_territory()
 workshop.large_type()
 catalog = state.get_catalog()
 report = builder.current_report(catalog)

@@ -9,7 +9,7 @@ import pytest
 
 from geo.catalog import Catalog
 from geo.iris import read_iris_contours
-from geo.examples import RUSCINO_CODES as RUSCINO
+from geo.examples import RUSCINO_CODES as RUSCINO  # noqa: F401 - the tests import it from here
 from geo.examples import carmausin_segala
 from geo.perimeter import Perimeter
 from geo.units import load_communes, load_successors

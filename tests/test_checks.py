@@ -138,3 +138,9 @@ def test_insee_iris_population_xlsx_with_title_rows(tmp_path):
         body.to_excel(writer, index=False, startrow=5)
     population, year = read_iris_population(file)
     assert year == 2020 and population.to_dict() == {"010010000": 781, "2A0040101": 1235}
+
+
+def test_codes_unknown_to_the_catalog_are_left_out_not_fatal(catalog):
+    """An IRIS perimeter opened while no IRIS contours are loaded: the known part is checked."""
+    report = check_perimeter(catalog, Perimeter("Ruscino sans IRIS", RUSCINO + ["66186"]))
+    assert report.leaves == frozenset({"66186"}) and report.figures.communes == 1

@@ -139,3 +139,20 @@ def test_summary_table_and_its_xlsx(sirene, codes):
     assert list(rows[0]) == list(table.columns)
     assert rows[1][2] == table.loc[0, "Carmausin-Ségala"]
     assert rows[len(table) + 2][0].startswith("Couverture")
+
+
+def test_names_from_files_are_not_markup_in_figures(catalog, carmausin):
+    """Plotly renders a subset of HTML in labels: a CPTS name from a file is escaped."""
+    from indicators.aggregate import Aggregator
+    from indicators.definitions import Dataset, Indicator, Provenance
+    from indicators.figures import comparison_figure
+
+    units = catalog.units[catalog.units["dep"] == "81"]
+    table = pd.DataFrame({"code": units["code"], "pop": units["population"].astype(float)})
+    dataset = Dataset("pop81", "Population", "commune", table,
+                      (Indicator("pop", "Population", "hab.", "Insee 2017", 2017, "sum", "pop"),),
+                      Provenance("INSEE", "embedded", 2017, "2026-01-01"))
+    comparison = Aggregator(catalog, dataset).compare("pop", sorted(carmausin.codes), name="<b>CPTS</b>")
+    labels = comparison_figure(comparison).data[0].y
+    assert "&lt;b&gt;CPTS&lt;/b&gt;" in labels[0] and "<b>CPTS</b>" not in labels[0]
+    assert "Insee 2017, 2017" not in comparison_figure(comparison).layout.title.text

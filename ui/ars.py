@@ -24,7 +24,7 @@ from geo.coverage import Coverage, Scope, ScopeError, analyse_layer, default_sco
 from geo.files import Layer, PerimeterFileError, read_layer
 from geo.mesh import Mesh
 from geo.population import fmt_int
-from ui import builder, state, workshop
+from ui import builder, state
 from ui import map as cmap
 
 EXAMPLE_LAYER = Path(__file__).resolve().parents[2] / "shared" / "data" / "cpts_paca.geojson"
@@ -337,7 +337,7 @@ def open_in_builder(source: str, layer: Layer) -> None:
 
 def _open(source: str, layer: Layer, name: str) -> None:
     """Button callback (runs before the builder's widgets exist, so it may set them)."""
-    workshop.open_in_builder(next(p for p in layer.perimeters if p.name == name))
+    state.open_in_builder(next(p for p in layer.perimeters if p.name == name))
     state.layers()[source] = Layer([p for p in layer.perimeters if p.name != name],
                                    geometries={n: g for n, g in layer.geometries.items() if n != name})
 

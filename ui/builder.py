@@ -54,23 +54,18 @@ def territory_picker(catalog: Catalog) -> None:
 def examples(catalog: Catalog) -> None:
     st.markdown("**Exemples**")
     st.button("CPTS du Carmausin-Ségala (Tarn)", width="stretch", on_click=_open_example,
-              args=(carmausin_segala, ["81"]))
+              args=(carmausin_segala,))
     if catalog.has_iris:
         st.button("CPTS Ruscino (IRIS, Perpignan)", width="stretch", on_click=_open_example,
-                  args=(ruscino, ["66"]))
+                  args=(ruscino,))
     else:
         st.caption("Ruscino (quartiers IRIS de Perpignan) : importez les contours IRIS "
                    "dans la page « Données » pour l'ouvrir.")
 
 
-def _open_example(build, deps) -> None:
+def _open_example(build) -> None:
     """Button callback (runs before the widgets, so it may set the territory)."""
-    catalog = state.get_catalog()
-    perimeter = build(catalog)
-    state.set_perimeter(perimeter)
-    st.session_state["deps"] = deps
-    level, parent = catalog.column("level"), catalog.column("parent_code")
-    st.session_state["opened"] = tuple(sorted({parent[c] for c in perimeter.codes if level[c] == "iris"}))
+    state.open_in_builder(build(state.get_catalog()))
 
 
 def uploads(catalog: Catalog) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from collections import Counter
+
 from geo.catalog import Catalog
 from geo.files import Layer
 from geo.perimeter import Perimeter
@@ -16,6 +18,11 @@ from geo.workspace import load_iris_contours, load_iris_population
 
 DEFAULT_DEPS = ["81"]
 HISTORY_DEPTH = 50
+MAX_SHOWN_DEPS = 6  # the territory picker accepts at most six départements
+# Widgets drawn on one page whose value the other pages must not lose: Streamlit forgets a
+# widget's value at the end of a run of a page that does not draw it.
+AUTHOR = "scenario_author"  # widget key of the author of saved scenarios
+SHARED_WIDGETS = ("deps", AUTHOR)
 
 
 @st.cache_resource(show_spinner="Chargement des communes de France…")
@@ -34,6 +41,9 @@ def init() -> None:
                 "history": [], "layers": {}, "opened": (), "handled": {}, "focus": None}
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
+    for key in SHARED_WIDGETS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def perimeter() -> Perimeter:
@@ -43,10 +53,25 @@ def perimeter() -> Perimeter:
 def set_perimeter(new: Perimeter) -> None:
     """Replace the perimeter, keeping the previous one for undo."""
     old = perimeter()
-    if new == old and new.name == old.name:
+    if new == old and new.metadata == old.metadata:
         return
     st.session_state["history"] = (st.session_state["history"] + [old])[-HISTORY_DEPTH:]
     st.session_state["perimeter"] = new
+
+
+def open_in_builder(new: Perimeter) -> None:
+    """Make `new` the builder's perimeter (undo brings the previous one back) and show its
+    départements and IRIS. Call it before the builder's widgets are drawn (a button
+    callback, or the top of a page): it sets the territory picker's value. Codes the
+    catalog does not know are kept in the perimeter and reported by the builder."""
+    catalog = get_catalog()
+    dep, level, parent = (catalog.column(c) for c in ("dep", "level", "parent_code"))
+    known = [c for c in new.codes if c in dep]
+    set_perimeter(new)
+    deps = Counter(dep[c] for c in known).most_common(MAX_SHOWN_DEPS)
+    if deps:
+        st.session_state["deps"] = sorted(d for d, _ in deps)
+    st.session_state["opened"] = tuple(sorted({parent[c] for c in known if level[c] == "iris"}))
 
 
 def undo() -> None:

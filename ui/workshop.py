@@ -1,7 +1,6 @@
 """Getting a perimeter into the builder from elsewhere, and out of it for a projected screen.
 
-In: `open_in_builder` (a CPTS chosen on the ARS page, a shared link) and
-`open_shared_link`, which app.py calls on load so that `?p=...` opens the perimeter the
+In: `open_shared_link`, which app.py calls on load so that `?p=...` opens the perimeter the
 link carries, without touching any saved scenario. Out: the workshop page's large figures
 and the shareable link as a QR code, so people in the room open the same perimeter on
 their phone or laptop.
@@ -10,7 +9,6 @@ their phone or laptop.
 from __future__ import annotations
 
 import io
-from collections import Counter
 from urllib.parse import urlencode
 
 import segno
@@ -25,7 +23,6 @@ from ui import state
 DEFAULT_BASE_URL = "http://localhost:8501"
 WORKSHOP_PATH = "Atelier"  # the URL path of pages/5_Atelier.py
 QR_WIDTH_PX = 260  # scannable across a room, and the figures above it stay on screen
-MAX_SHOWN_DEPS = 6  # the builder's territory picker accepts at most six départements
 # Font sizes only (no user text ever goes into this HTML): readable from the back of a room.
 # Scoped to the workshop's own containers (Streamlit gives a keyed container the class
 # st-key-<key>), so the rest of the app keeps its sizes.
@@ -38,20 +35,6 @@ LARGE_TYPE_CSS = """<style>
 
 
 # --- into the builder ------------------------------------------------------------------
-
-def open_in_builder(perimeter: Perimeter) -> None:
-    """Make `perimeter` the builder's (undo brings the previous one back) and show its
-    départements and IRIS. Call it before the builder's widgets are drawn (a button
-    callback, or the top of app.py): it sets the territory picker's value."""
-    catalog = state.get_catalog()
-    dep, level, parent = (catalog.column(c) for c in ("dep", "level", "parent_code"))
-    known = [c for c in perimeter.codes if c in dep]
-    state.set_perimeter(perimeter)
-    deps = Counter(dep[c] for c in known).most_common(MAX_SHOWN_DEPS)
-    if deps:
-        st.session_state["deps"] = sorted(d for d, _ in deps)
-    st.session_state["opened"] = tuple(sorted({parent[c] for c in known if level[c] == "iris"}))
-
 
 def open_shared_link() -> None:
     """Open the perimeter of a `?p=...` link, once: the parameter is then taken off the
@@ -66,15 +49,8 @@ def open_shared_link() -> None:
     except ShareLinkError as exc:
         st.error(f"{exc} Le périmètre en cours est conservé.")
         return
-    open_in_builder(perimeter)
+    state.open_in_builder(perimeter)
     st.toast(f"Périmètre « {perimeter.name} » ouvert depuis le lien partagé.")
-
-
-def keep_builder_territory() -> None:
-    """Streamlit forgets a widget's value at the end of a run of a page where the widget is
-    not drawn; the territory picker lives on app.py, so the other pages re-claim its value
-    (else the workshop's map would jump back to the default département on the next click)."""
-    st.session_state["deps"] = st.session_state["deps"]
 
 
 # --- out of it: the link -----------------------------------------------------------------

@@ -1,0 +1,31 @@
+"""Page « Diagnostic territorial »: the perimeter being built, described by the embedded data
+and by the imported indicators, against its départements, régions and France."""
+
+import streamlit as st
+
+from ui import builder, data_imports, diagnosis, state
+
+st.set_page_config(page_title="Diagnostic territorial – Périmètres CPTS", page_icon="📊", layout="wide")
+state.init()
+catalog = state.get_catalog()
+perimeter = state.perimeter()
+
+st.title("Diagnostic territorial")
+if not perimeter.codes:
+    diagnosis.empty_page()
+    st.stop()
+st.caption(f"Périmètre en cours : **{data_imports.plain(perimeter.name)}** (modifiable dans la page "
+           "« Construire un périmètre »).")
+builder.unknown_codes_notice(catalog)
+report = builder.current_report(catalog)
+diagnosis.key_figures(catalog, report)
+
+saved = data_imports.saved()
+if not saved:
+    diagnosis.no_dataset()
+    st.stop()
+results = diagnosis.compare(catalog, saved, perimeter, diagnosis.other_picker())
+diagnosis.age_structure(results)
+diagnosis.indicator_panels(results)
+diagnosis.indicator_map(catalog, results, report)
+diagnosis.summary_section(results, catalog, report)
