@@ -1,31 +1,17 @@
-"""Page « Construire un périmètre »: the map in the centre, the checks and figures beside it."""
+"""Entry point: the pages of the app, in the order a porteur or an ARS officer uses them.
+`streamlit run app.py` opens « Construire un périmètre »."""
 
 import streamlit as st
 
-from ui import builder, scenarios, state, workshop
+from ui.state import BUILDER_PAGE
 
-st.set_page_config(page_title="Périmètres CPTS", page_icon="🗺️", layout="wide")
-state.init()
-scenarios.init()
-workshop.open_shared_link()
-catalog = state.get_catalog()
-
-with st.sidebar:
-    builder.territory_picker(catalog)
-    builder.examples(catalog)
-    builder.uploads(catalog)
-
-st.title("Construire un périmètre de CPTS")
-builder.toolbar(catalog)
-builder.unknown_codes_notice(catalog)
-report = builder.current_report(catalog)
-
-map_column, panel_column = st.columns([3, 2], gap="medium")
-with map_column:
-    builder.map_section(catalog, report)
-with panel_column:
-    builder.figures_panel(catalog, report)
-    builder.findings_panel(report)
-    scenarios.save_panel()
-    scenarios.fiche_downloads(catalog, report)
-builder.composition_panel(catalog, report)
+PAGES = [
+    st.Page(BUILDER_PAGE, title="Construire un périmètre", icon="🗺️", default=True),
+    st.Page("pages/0_Diagnostic_territorial.py", title="Diagnostic territorial", icon="📊"),
+    st.Page("pages/1_Scénarios.py", title="Scénarios", icon="🗃️"),
+    st.Page("pages/2_Comparer_les_scénarios.py", title="Comparer les scénarios", icon="⚖️"),
+    st.Page("pages/3_Comparer_les_CPTS.py", title="Comparer les CPTS", icon="🧭"),
+    st.Page("pages/4_Données.py", title="Données", icon="🗂️"),
+    st.Page("pages/5_Atelier.py", title="Atelier", icon="📽️"),
+]
+st.navigation(PAGES).run()

@@ -29,7 +29,7 @@ else:
     chosen = by_id[st.selectbox("Scénario", list(by_id), key="scenario_choice",
                                 format_func=lambda i: f"{by_id[i].name} (v{by_id[i].version})")]
     if scenarios.scenario_actions(catalog, chosen):
-        st.switch_page("app.py")
+        st.switch_page(state.BUILDER_PAGE)
     scenarios.history(store, chosen)
 deleted = [s for s in saved if s.deleted]
 if deleted:

@@ -1,5 +1,5 @@
 """The pages « Comparer les CPTS » and « Atelier », headless (Streamlit's AppTest), and the
-`?p=` link app.py opens on load.
+`?p=` link the builder opens on load.
 
 The ARS page's figures and tables are checked against plain pandas and set operations on
 the real PACA layer's `communes`/`arrondissements` lists (../shared/data/cpts_paca.geojson),
@@ -231,14 +231,14 @@ def test_workshop_keeps_the_builders_territory_across_reruns(app):
     open_page(at, WORKSHOP_PAGE).run()  # a second run: a click on the map reruns the page
     assert at.session_state["deps"] == ["13"]
     open_page(at, ARS_PAGE)
-    open_page(at, "app.py")
+    open_page(at, "pages/Construire.py")
     assert at.multiselect(key="deps").value == ["13"]
 
 
-# --- the `?p=` link (ui.workshop.open_shared_link, called by app.py on load) -----------------
+# --- the `?p=` link (ui.workshop.open_shared_link, called by the builder page on load) -----------------
 
 def _app_top():
-    """What app.py does before drawing its widgets."""
+    """What the builder page does before drawing its widgets."""
     import streamlit as st
 
     from ui import state, workshop

@@ -332,7 +332,7 @@ def open_in_builder(source: str, layer: Layer) -> None:
     names = [p.name for p in layer.perimeters]
     chosen = st.selectbox("CPTS", names, key="ars_open_choice")
     if st.button("Ouvrir dans le constructeur", on_click=_open, args=(source, layer, chosen)):
-        st.switch_page("app.py")
+        st.switch_page(state.BUILDER_PAGE)
 
 
 def _open(source: str, layer: Layer, name: str) -> None:

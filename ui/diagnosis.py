@@ -59,7 +59,7 @@ def empty_page() -> None:
             "périmètre » : cliquez des communes sur la carte, cherchez-les par nom ou code, ajoutez "
             "un EPCI entier, ou ouvrez un exemple dans la barre latérale (« CPTS du Carmausin-Ségala "
             "(Tarn) »). Revenez ici : le diagnostic porte sur le périmètre en cours.")
-    st.page_link("app.py", label="Construire un périmètre", icon=":material/map:")
+    st.page_link(state.BUILDER_PAGE, label="Construire un périmètre", icon=":material/map:")
 
 
 def no_dataset() -> None:

@@ -16,6 +16,7 @@ from geo.files import Layer
 from geo.perimeter import Perimeter
 from geo.workspace import load_iris_contours, load_iris_population
 
+BUILDER_PAGE = "pages/Construire.py"  # the home page, for st.switch_page and st.page_link
 DEFAULT_DEPS = ["81"]
 HISTORY_DEPTH = 50
 MAX_SHOWN_DEPS = 6  # the territory picker accepts at most six départements

@@ -3,15 +3,12 @@ example button or uploaded, its coverage figures, map and table; the workshop's 
 figures, map clicks, undo and QR code; the QR code's link opening the same perimeter."""
 
 import json
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import shared_file
 
-REPO = Path(__file__).resolve().parents[2]
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 EXAMPLE_BUTTON = "Charger l'exemple : les CPTS de Provence-Alpes-Côte d'Azur"
 
@@ -109,8 +106,6 @@ def test_workshop_large_figures_click_undo_and_qr_code(streamlit_server, page, a
     assert page.blocked_urls == []
 
 
-@pytest.mark.skipif("open_shared_link" not in (REPO / "app.py").read_text(),
-                    reason="app.py does not call ui.workshop.open_shared_link() yet")
 def test_the_qr_code_link_opens_the_same_perimeter(streamlit_server, page):
     base = streamlit_server("app.py", instance="ars")
     page.set_viewport_size({"width": 1600, "height": 1000})
