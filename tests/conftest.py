@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from geo.catalog import Catalog
@@ -12,7 +14,7 @@ from geo.iris import read_iris_contours
 from geo.examples import RUSCINO_CODES as RUSCINO  # noqa: F401 - the tests import it from here
 from geo.examples import carmausin_segala
 from geo.perimeter import Perimeter
-from geo.units import load_communes, load_successors
+from geo.units import SUCCESSORS_FILE, load_communes, load_successors
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 IRIS_CONTOURS = SHARED_DATA / "iris_contours_2020_16dep.parquet"
@@ -22,6 +24,32 @@ def shared_file(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"real test data absent: {path} (see ../shared/data/SOURCES.md)")
     return path
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    """A fresh workspace (imports, scenarios in SQLite) for one test."""
+    monkeypatch.setenv("CPTS_WORKSPACE", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def paca_feature_rows() -> pd.DataFrame:
+    """The real PACA layer read independently of the project's reader: one row per feature
+    with its commune codes (obsolete ones mapped to the current commune), its Marseille
+    arrondissements, and its leaves (Marseille by arrondissement where the file says so)."""
+    features = json.loads(shared_file("cpts_paca.geojson").read_bytes())["features"]
+    successors = pd.read_csv(SUCCESSORS_FILE, dtype=str)
+    current = dict(zip(successors["old_code"], successors["current_code"]))
+    rows = []
+    for f in features:
+        p = f["properties"]
+        communes = {current.get(c, c) for c in p["communes"]}
+        arrondissements = set(p.get("arrondissements") or [])
+        leaves = (communes - {"13055"} | arrondissements) if arrondissements else communes
+        rows.append({"name": p["nom"], "communes": communes, "arrondissements": arrondissements,
+                     "leaves": leaves, "raw_codes": p["communes"]})
+    return pd.DataFrame(rows)
 
 
 @pytest.fixture(scope="session")

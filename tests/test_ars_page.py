@@ -5,8 +5,6 @@ The ARS page's figures and tables are checked against plain pandas and set opera
 the real PACA layer's `communes`/`arrondissements` lists (../shared/data/cpts_paca.geojson),
 never against geo.coverage's own output."""
 
-import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,10 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from geo.perimeter import Perimeter
 from geo.share import QUERY_PARAM, decode, encode
-from tests.conftest import shared_file
+from tests.conftest import paca_feature_rows
 from ui.map import coverage_geojson, coverage_map
 
-ROOT = Path(__file__).resolve().parents[1]
 ARS_PAGE = "pages/3_Comparer_les_CPTS.py"
 WORKSHOP_PAGE = "pages/5_Atelier.py"
 EXAMPLE_BUTTON = "Charger l'exemple : les CPTS de Provence-Alpes-Côte d'Azur"
@@ -33,31 +30,13 @@ def fr_percent(part: int, whole: int) -> str:
 
 
 @pytest.fixture
-def workspace(tmp_path, monkeypatch):
-    monkeypatch.setenv("CPTS_WORKSPACE", str(tmp_path))
-    return tmp_path
-
-
-@pytest.fixture
 def app(workspace):
     return AppTest.from_file("../app.py", default_timeout=120)
 
 
 @pytest.fixture(scope="module")
-def paca(catalog) -> pd.DataFrame:
-    """One row per CPTS of the real layer: name, its communes (obsolete codes mapped to the
-    current commune) and its leaves (Marseille by arrondissement where the file says so)."""
-    features = json.loads(shared_file("cpts_paca.geojson").read_bytes())["features"]
-    successors = pd.read_csv(ROOT / "data" / "code_successors.csv", dtype=str)
-    current = dict(zip(successors["old_code"], successors["current_code"]))
-    rows = []
-    for f in features:
-        p = f["properties"]
-        communes = {current.get(c, c) for c in p["communes"]}
-        arrondissements = set(p.get("arrondissements") or [])
-        leaves = (communes - {"13055"} | arrondissements) if arrondissements else communes
-        rows.append({"name": p["nom"], "communes": communes, "leaves": leaves})
-    return pd.DataFrame(rows)
+def paca() -> pd.DataFrame:
+    return paca_feature_rows()
 
 
 def open_page(at: AppTest, page: str) -> AppTest:

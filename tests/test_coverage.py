@@ -16,7 +16,7 @@ from geo.coverage import Scope, ScopeError, analyse_layer, main, render
 from geo.files import Layer, read_layer
 from geo.perimeter import Perimeter
 from geo.units import load_commune_neighbours
-from tests.conftest import shared_file
+from tests.conftest import paca_feature_rows, shared_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SUCCESSORS = pd.read_csv(ROOT / "data" / "code_successors.csv", dtype=str)
@@ -28,20 +28,8 @@ def paca_file():
 
 
 @pytest.fixture(scope="module")
-def raw(paca_file):
-    """One row per feature: name, its commune codes (obsolete ones mapped to the current
-    commune), its Marseille arrondissements, and its leaves (Marseille by arrondissement)."""
-    features = json.loads(paca_file.read_bytes())["features"]
-    current = dict(zip(SUCCESSORS["old_code"], SUCCESSORS["current_code"]))
-    rows = []
-    for f in features:
-        p = f["properties"]
-        communes = {current.get(c, c) for c in p["communes"]}
-        arrondissements = set(p.get("arrondissements") or [])
-        leaves = (communes - {"13055"} | arrondissements) if arrondissements else communes
-        rows.append({"name": p["nom"], "communes": communes, "arrondissements": arrondissements,
-                     "leaves": leaves, "raw_codes": p["communes"]})
-    return pd.DataFrame(rows)
+def raw():
+    return paca_feature_rows()
 
 
 @pytest.fixture(scope="module")

@@ -43,12 +43,6 @@ def texts(elements) -> str:
 
 
 @pytest.fixture
-def workspace(tmp_path, monkeypatch):
-    monkeypatch.setenv("CPTS_WORKSPACE", str(tmp_path))
-    return tmp_path
-
-
-@pytest.fixture
 def app(workspace):
     at = AppTest.from_file("../app.py", default_timeout=120).run()
     assert not at.exception

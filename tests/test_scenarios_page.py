@@ -40,13 +40,6 @@ def builder_panel():
 
 
 @pytest.fixture
-def workspace(tmp_path, monkeypatch):
-    monkeypatch.setenv("CPTS_WORKSPACE", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    return tmp_path
-
-
-@pytest.fixture
 def builder(workspace, carmausin):
     at = AppTest.from_function(builder_panel, default_timeout=60)
     at.session_state["perimeter"] = carmausin

@@ -241,29 +241,34 @@ def _run(read, what: str, on_success=None) -> None:
     st.rerun()
 
 
+def _official_import(key: str, caption: str, label: str, types: list[str], reader, title: str) -> None:
+    """An official file read by its own importer as soon as it is uploaded."""
+    st.caption(caption)
+    upload = st.file_uploader(label, type=types, key=key)
+    if upload is not None and state.first_time(key, upload.file_id):
+        _run(lambda progress: reader(upload.getvalue(), upload.name, progress=progress,
+                                     max_bytes=importers.MAX_FILE_BYTES), title)
+
+
 def _insee_import() -> None:
-    st.caption("Sur insee.fr : « Population en historique depuis 1968 », base infracommunale (IRIS) "
-               "`base-ic-evol-struct-pop-AAAA` ou communale `base-cc-evol-struct-pop-AAAA` "
-               "(CSV `;`, XLSX ou l'archive .zip). Donne la population, les parts des 65 et 75 ans "
-               "et plus, l'indice de vieillissement et la structure par âge.")
-    upload = st.file_uploader("Fichier INSEE de population par âge", type=["csv", "xlsx", "zip"],
-                              key="insee_age_upload")
-    if upload is not None and state.first_time("insee_age_upload", upload.file_id):
-        _run(lambda progress: read_insee_population(upload.getvalue(), upload.name, progress=progress,
-                                                       max_bytes=importers.MAX_FILE_BYTES),
-             "Population par âge")
+    _official_import(
+        "insee_age_upload",
+        "Sur insee.fr : « Population en historique depuis 1968 », base infracommunale (IRIS) "
+        "`base-ic-evol-struct-pop-AAAA` ou communale `base-cc-evol-struct-pop-AAAA` "
+        "(CSV `;`, XLSX ou l'archive .zip). Donne la population, les parts des 65 et 75 ans "
+        "et plus, l'indice de vieillissement et la structure par âge.",
+        "Fichier INSEE de population par âge", ["csv", "xlsx", "zip"], read_insee_population,
+        "Population par âge")
 
 
 def _apl_import() -> None:
-    st.caption("Sur data.drees.solidarites-sante.gouv.fr : « L'accessibilité potentielle localisée "
-               "(APL) », fichier XLSX par profession (une feuille par année : la plus récente est lue). "
-               "Chaque colonne « APL aux … » devient un indicateur, moyenne pondérée par la "
-               "population standardisée du fichier.")
-    upload = st.file_uploader("Fichier APL de la DREES (XLSX)", type=["xlsx", "csv", "zip"],
-                              key="apl_upload")
-    if upload is not None and state.first_time("apl_upload", upload.file_id):
-        _run(lambda progress: read_apl(upload.getvalue(), upload.name, progress=progress,
-                                          max_bytes=importers.MAX_FILE_BYTES), "APL")
+    _official_import(
+        "apl_upload",
+        "Sur data.drees.solidarites-sante.gouv.fr : « L'accessibilité potentielle localisée "
+        "(APL) », fichier XLSX par profession (une feuille par année : la plus récente est lue). "
+        "Chaque colonne « APL aux … » devient un indicateur, moyenne pondérée par la "
+        "population standardisée du fichier.",
+        "Fichier APL de la DREES (XLSX)", ["xlsx", "csv", "zip"], read_apl, "APL")
 
 
 @st.cache_data(show_spinner="Lecture des colonnes…", max_entries=16)

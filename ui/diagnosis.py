@@ -32,8 +32,7 @@ from indicators.figures import (PER_10K, age_structure_figure, comparison_figure
                                 fmt_share, summary_table, table_to_xlsx)
 from ui import data_imports, state
 from ui.data_imports import plain
-from ui.map import territory_geojson
-from ui.offline_assets import use_local_assets
+from ui.map import filled_units_map, territory_geojson
 
 # Sequential blues, light to dark; units without data in white (the map's background is
 # Leaflet's grey).
@@ -265,19 +264,9 @@ def indicator_map(catalog: Catalog, results: list[Result], report: Report) -> No
 
 
 def _choropleth(payload: dict, bounds) -> folium.Map:
-    use_local_assets()
     # No wheel zoom: scrolling the page over this read-only map must scroll the page.
-    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, scroll_wheel_zoom=False)
-    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    folium.GeoJson(
-        payload, name="Indicateur",
-        style_function=lambda f: {"color": "#4d4d4d", "weight": 0.8,
-                                  "fillColor": f["properties"]["fill"], "fillOpacity": 0.9},
-        highlight_function=lambda _: {"weight": 2.5, "color": "#111111"},
-        tooltip=folium.GeoJsonTooltip(fields=["nom", "code", "valeur"],
-                                      aliases=["", "INSEE", "Valeur"], labels=True),
-    ).add_to(m)
-    return m
+    return filled_units_map(payload, bounds, "Indicateur", ["nom", "code", "valeur"],
+                            ["", "INSEE", "Valeur"], line_colour="#4d4d4d", wheel_zoom=False)
 
 
 # --- the table for the lettre d'intention ------------------------------------------------------

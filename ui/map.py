@@ -175,17 +175,24 @@ def coverage_geojson(units: gpd.GeoDataFrame, owners: dict[str, list[str]],
     return payload
 
 
-def coverage_map(payload: dict, bounds) -> folium.Map:
-    """Read-only map of a layer's coverage: one layer of units filled by their state."""
+def filled_units_map(payload: dict, bounds, name: str, fields: list[str], aliases: list[str],
+                     line_colour: str = "#ffffff", wheel_zoom: bool = True) -> folium.Map:
+    """Read-only map of units filled by their `fill` property (coverage states, indicator
+    classes), with a tooltip of `fields` (already escaped in the payload)."""
     use_local_assets()
-    m = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, zoom_snap=0.25)
+    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, scroll_wheel_zoom=wheel_zoom)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     folium.GeoJson(
-        payload, name="Couverture",
-        style_function=lambda f: {"color": "#ffffff", "weight": 0.6,
+        payload, name=name,
+        style_function=lambda f: {"color": line_colour, "weight": 0.7,
                                   "fillColor": f["properties"]["fill"], "fillOpacity": 0.85},
         highlight_function=lambda _: {"weight": 2.5, "color": "#222222"},
-        tooltip=folium.GeoJsonTooltip(fields=["nom", "code", "pop", "cpts", "etat"],
-                                      aliases=["", "INSEE", "Population", "CPTS", "État"], labels=True),
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, labels=True),
     ).add_to(m)
     return m
+
+
+def coverage_map(payload: dict, bounds) -> folium.Map:
+    """Read-only map of a layer's coverage: one layer of units filled by their state."""
+    return filled_units_map(payload, bounds, "Couverture", ["nom", "code", "pop", "cpts", "etat"],
+                            ["", "INSEE", "Population", "CPTS", "État"])
