@@ -258,8 +258,3 @@ def _add(catalog: Catalog, layer: Layer, name: str, codes: list[str], metadata: 
     layer.perimeters.append(Perimeter(name, frozenset(resolution.codes), metadata))
     return name
 
-
-def read_perimeter(catalog: Catalog, data: bytes, filename: str) -> tuple[Perimeter, Layer]:
-    """One perimeter from a file (the first, when the file holds several)."""
-    layer = read_layer(catalog, data, filename)
-    return layer.perimeters[0], layer

@@ -7,6 +7,7 @@ import html
 import math
 
 import streamlit as st
+from shapely.geometry import shape
 from streamlit_folium import st_folium
 
 from geo.areas import mostly_inside
@@ -15,7 +16,7 @@ from geo.checks import Report, check_perimeter
 from geo.composition import lettre_table, to_xlsx
 from geo.examples import carmausin_segala, ruscino
 from geo.files import PerimeterFileError, read_layer, to_csv, to_geojson
-from geo.perimeter import Perimeter, geometry_of
+from geo.perimeter import Perimeter, from_epci, geometry_of
 from geo.population import fmt_dec
 from indicators.perimeter_figures import population_by_commune, taille_gauge
 from ui import map as cmap
@@ -175,7 +176,7 @@ def _epci_box(catalog: Catalog) -> None:
                         format_func=lambda c: names.get(c, "—"))
     if code and st.button("Ajouter l'EPCI", key="add_epci"):
         p = state.perimeter()
-        state.set_perimeter(p.with_codes(p.codes | set(catalog.epci_communes(code))))
+        state.set_perimeter(p.with_codes(p.codes | from_epci(catalog, p.name, code).codes))
         st.rerun()
 
 
@@ -224,8 +225,6 @@ def _handle_map_events(out: dict, units) -> None:
     drawing = out.get("last_active_drawing")
     if drawing and not (drawing.get("properties") or {}).get("code") \
             and state.first_time("drawing", str(drawing.get("geometry"))):
-        from shapely.geometry import shape
-
         try:
             polygon = shape(drawing["geometry"])
         except (KeyError, ValueError, TypeError):
