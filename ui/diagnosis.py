@@ -58,7 +58,7 @@ def empty_page() -> None:
             "périmètre » : cliquez des communes sur la carte, cherchez-les par nom ou code, ajoutez "
             "un EPCI entier, ou ouvrez un exemple dans la barre latérale (« CPTS du Carmausin-Ségala "
             "(Tarn) »). Revenez ici : le diagnostic porte sur le périmètre en cours.")
-    st.page_link(state.BUILDER_PAGE, label="Construire un périmètre", icon=":material/map:")
+    st.page_link(state.BUILDER_PAGE, label="Construire un périmètre")
 
 
 def no_dataset() -> None:
@@ -66,8 +66,7 @@ def no_dataset() -> None:
             "Importez la population par âge (INSEE), l'APL (DREES) ou un export par commune "
             "(Rézone CPTS, CartoSanté…) dans la page « Données » pour comparer le périmètre à son "
             "département, sa région et la France.")
-    st.page_link("pages/4_Données.py", label="Importer des indicateurs (page Données)",
-                 icon=":material/upload_file:")
+    st.page_link("pages/4_Données.py", label="Importer des indicateurs (page Données)")
 
 
 # --- embedded data ---------------------------------------------------------------------------

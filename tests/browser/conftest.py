@@ -158,3 +158,5 @@ def page(browser, request, artifacts_dir):
         (artifacts_dir / f"{request.node.name}-console.txt").write_text(
             "\n".join(console + ["blocked: " + u for u in page.blocked_urls]))
     context.close()
+    # Every browser test proves offline use: nothing may even try to leave the machine.
+    assert page.blocked_urls == [], f"requests to the internet: {page.blocked_urls}"
