@@ -6,14 +6,15 @@ PIP := $(VENV)/bin/pip
 
 .PHONY: run test bench install install-dev assets browser
 
+# serve.py is `streamlit run app.py` with the data loaded before the server starts.
 run: install assets
-	$(VENV)/bin/streamlit run app.py
+	$(PY) serve.py
 
 # PostgreSQL for the scenario store's tests: a throwaway server on 127.0.0.1, stopped after.
 test: install-dev assets browser
 	eval "$$(bash tests/pg_server.sh start)" && $(PY) -m pytest; status=$$?; bash tests/pg_server.sh stop; exit $$status
 
-bench: install-dev
+bench: install-dev assets browser
 	$(PY) -m bench
 
 install: $(VENV)/.installed

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.files import Layer
 from geo.perimeter import Perimeter
+from ui.builder import EMPTY_PERIMETER
 
 
 @pytest.fixture
@@ -21,7 +22,9 @@ def metric(at, label):
 
 
 def test_empty_start_then_carmausin_example(app, catalog, carmausin):
-    assert metric(app, "Population") == "0 hab." and metric(app, "Communes") == "0"
+    # An empty perimeter gets one instruction with the Taille thresholds, not zeros.
+    assert not app.metric and not app.get("plotly_chart")
+    assert [i.value for i in app.info] == [EMPTY_PERIMETER] and "175 000" in EMPTY_PERIMETER
     app.sidebar.button[0].click().run()
     assert not app.exception
     assert metric(app, "Communes") == "32"

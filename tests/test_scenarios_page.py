@@ -35,6 +35,7 @@ def builder_panel():
     scenarios.init()
     catalog = state.get_catalog()
     report = builder.current_report(catalog)
+    scenarios.show_notice()
     scenarios.save_panel()
     scenarios.fiche_downloads(catalog, report)
 

@@ -22,17 +22,17 @@ from indicators.perimeter_figures import population_by_commune, taille_gauge
 from ui import map as cmap
 from ui import state
 
+# What the panels show instead of empty figures and forms (the page draws them only for a
+# perimeter with units).
+EMPTY_PERIMETER = (
+    "Le périmètre est vide : cliquez des communes sur la carte, cherchez-les, dessinez une "
+    "zone ou ouvrez un exemple. Taille 1 : moins de 40 000 habitants · Taille 2 : 40 000 à "
+    "80 000 · Taille 3 : 80 000 à 175 000 · Taille 4 : plus de 175 000.")
 SEVERITY = {"blocking": ("Bloquant", st.error), "warning": ("Attention", st.warning),
             "info": ("Info", st.info)}
 
 
 # cache_resource, not cache_data: these are read-only and large; no copy on every rerun.
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _territory(deps: tuple[str, ...], opened: tuple[str, ...]):
-    units = cmap.territory_units(state.get_catalog(), deps, opened)
-    return units, cmap.territory_geojson(units), tuple(units.total_bounds)
-
-
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _dissolved(codes: tuple[str, ...]):
     return geometry_of(state.get_catalog(), Perimeter("x", codes))
@@ -204,7 +204,7 @@ def _iris_opener(catalog: Catalog) -> None:
 
 def map_section(catalog: Catalog, report: Report, height: int = 640) -> None:
     deps = tuple(sorted(st.session_state["deps"] or state.DEFAULT_DEPS))
-    units, geojson, bounds = _territory(deps, st.session_state["opened"])
+    units, geojson, bounds = state.shown_territory(deps, st.session_state["opened"])
     neighbours = [(p.name, _dissolved(tuple(p.sorted_codes()))) for p in state.neighbours()]
     m = cmap.base_map(geojson, bounds, [(n, g) for n, g in neighbours if not g.is_empty])
     group = cmap.perimeter_group(_dissolved(tuple(report.perimeter.sorted_codes())), report.findings)
@@ -288,9 +288,7 @@ def findings_panel(report: Report) -> None:
 def composition_panel(catalog: Catalog, report: Report) -> None:
     p = report.perimeter
     table = lettre_table(catalog, p)
-    if table.empty:
-        st.info("Le périmètre est vide : cliquez des communes sur la carte, cherchez-les, "
-                "ou ouvrez un exemple.")
+    if table.empty:  # only codes unknown to the loaded data: unknown_codes_notice says so
         return
     rows = table.rename(columns={"Commune / quartier": "label", "Population": "population"})
     st.plotly_chart(population_by_commune(rows[["label", "population"]]), width="stretch",

@@ -102,9 +102,9 @@ def open_scenario(scenario: Scenario) -> None:
 # --- the builder's panel -----------------------------------------------------------------
 
 def save_panel() -> None:
-    """Save the builder's perimeter as a scenario (porteur, statut, notes, author)."""
+    """Save the builder's perimeter (never empty: the page draws this panel only for a
+    perimeter with units) as a scenario (porteur, statut, notes, author)."""
     st.subheader("Scénario")
-    show_notice()
     opened: Scenario | None = st.session_state[OPEN]
     if opened:
         st.caption(f"Ouvert : « {text(opened.name)} », version {opened.version} enregistrée le "
@@ -118,16 +118,12 @@ def save_panel() -> None:
         porteur = left.text_input("Porteur", str(meta.get("porteur", "")), max_chars=200)
         statut = right.selectbox("Statut", STATUTS, index=STATUTS.index(statut))
         notes = st.text_area("Notes", str(meta.get("notes", "")), height=80)
-        empty = not p.codes
         if opened:
-            as_version = st.form_submit_button("Enregistrer une nouvelle version", type="primary",
-                                               disabled=empty)
-            as_new = st.form_submit_button("Enregistrer comme nouveau scénario", disabled=empty)
+            as_version = st.form_submit_button("Enregistrer une nouvelle version", type="primary")
+            as_new = st.form_submit_button("Enregistrer comme nouveau scénario")
         else:
             as_version = False
-            as_new = st.form_submit_button("Enregistrer le scénario", type="primary", disabled=empty)
-    if empty:
-        st.caption("Ajoutez des unités au périmètre pour pouvoir l'enregistrer.")
+            as_new = st.form_submit_button("Enregistrer le scénario", type="primary")
     if as_version or as_new:
         mine = Scenario(p.name, p.codes, porteur.strip(), statut, notes, _author())
         if opened:
@@ -207,9 +203,6 @@ def fiche_downloads(catalog: Catalog, report: Report) -> None:
     second) and kept until the perimeter, its neighbours or the loaded data change."""
     st.markdown("**Fiche périmètre**")
     p = report.perimeter
-    if not p.codes:
-        st.caption("Le périmètre est vide : rien à imprimer.")
-        return
     neighbours = state.neighbours()
     signature = (p, p.metadata.get("porteur"), p.metadata.get("statut"), tuple(neighbours),
                  catalog.iris_source)

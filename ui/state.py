@@ -15,6 +15,7 @@ from geo.catalog import Catalog
 from geo.files import Layer
 from geo.perimeter import Perimeter
 from geo.workspace import load_iris_contours, load_iris_population
+from ui.map import territory_geojson, territory_units
 
 BUILDER_PAGE = "pages/Construire.py"  # the home page, for st.switch_page and st.page_link
 DEFAULT_DEPS = ["81"]
@@ -35,6 +36,15 @@ def get_catalog() -> Catalog:
         catalog.set_iris_population(population[0], population[1]["year"])
     catalog.adjacency  # noqa: B018 - build the graph once, at start, not on the first click
     return catalog
+
+
+# cache_resource, not cache_data: these are read-only and large; no copy on every rerun.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def shown_territory(deps: tuple[str, ...], opened: tuple[str, ...]):
+    """The builder map's units for départements `deps` (communes in `opened` as IRIS),
+    their GeoJSON payload and bounds: built once per territory for every session."""
+    units = territory_units(get_catalog(), deps, opened)
+    return units, territory_geojson(units), tuple(units.total_bounds)
 
 
 def init() -> None:

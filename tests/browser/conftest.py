@@ -84,10 +84,13 @@ def streamlit_server(tmp_path_factory, artifacts_dir):
         workspace = tmp_path_factory.mktemp("workspace")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(pythonpath),
                "CPTS_WORKSPACE": str(workspace)}
+        # The app starts as `make run` starts it (serve.py: data loaded first); a page
+        # script from a sub-folder runs with plain `streamlit run`.
+        command = [str(REPO / "serve.py")] if script_relpath == "app.py" else ["-m", "streamlit", "run", str(script)]
         with open(log_path, "w") as log:
             # cwd=REPO so .streamlit/config.toml (static serving) applies.
             proc = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", str(script),
+                [sys.executable, *command,
                  "--server.port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1"],
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
             )

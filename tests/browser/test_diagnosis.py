@@ -36,11 +36,20 @@ def test_import_a_table_then_diagnose_carmausin(streamlit_server, page, artifact
     page.locator(".st-key-table_upload_0 input[type=file]").set_input_files(sirene)
     codes = page.get_by_role("combobox", name="Colonne des codes INSEE (commune ou IRIS)")
     expect(codes).to_have_value("code_commune", timeout=30_000)
-    values = page.get_by_role("combobox", name="Colonnes de valeurs à importer")
-    values.fill("generaliste")
-    values.press("Enter")
-    page.keyboard.press("Escape")
     label = page.get_by_label("Libellé")
+    # The value column: typed into the multiselect. Streamlit may still be swapping its
+    # placeholder for the loaded widget, which drops what was typed: type again until the
+    # column's form (its « Libellé ») shows.
+    values = page.get_by_role("combobox", name="Colonnes de valeurs à importer")
+    for _ in range(5):
+        values.fill("generaliste")
+        values.press("Enter")
+        page.keyboard.press("Escape")
+        try:
+            expect(label).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            continue
     expect(label).to_have_value("generaliste", timeout=20_000)
     label.fill(LABEL)
     label.press("Enter")

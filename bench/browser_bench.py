@@ -1,0 +1,95 @@
+"""Time from opening the app to a drawn map, in a real browser, offline.
+
+Starts the app as `make run` does (`python serve.py`: embedded data, here a fresh workspace), opens it in Debian's
+headless Chromium with every non-local request aborted, and measures, for several page
+loads: the page's load event, and when the map frame shows the département's communes.
+The issue's target is « a map within 2 s of the page loading ».
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+LOADS = 8
+
+
+def _serve(workspace: str) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "serve.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=REPO, env={**os.environ, "CPTS_WORKSPACE": workspace},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("Streamlit did not start")
+
+
+def _offline(route) -> None:
+    if urlsplit(route.request.url).hostname in (None, "127.0.0.1", "localhost"):
+        route.continue_()
+    else:
+        route.abort("internetdisconnected")
+
+
+def _time_to_map(browser, url: str) -> tuple[float, float]:
+    """Seconds from navigation start to the load event, and from the load event to the
+    map showing units (the 100th commune path attached in the map frame)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", _offline)
+    page = context.new_page()
+    page.goto(url, wait_until="load")
+    page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").nth(100) \
+        .wait_for(state="attached", timeout=60_000)
+    drawn = page.evaluate("performance.now()")
+    loaded = page.evaluate("performance.timing.loadEventEnd - performance.timing.navigationStart")
+    context.close()
+    return loaded / 1000, (drawn - loaded) / 1000
+
+
+def main() -> None:
+    if not CHROMIUM.exists():
+        print(f"skipped: {CHROMIUM} is absent (`make test` installs it)")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as workspace, sync_playwright() as pw:
+        proc, url = _serve(workspace)
+        try:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+            cold = _time_to_map(browser, url)
+            warm = sorted(_time_to_map(browser, url) for _ in range(LOADS))
+            browser.close()
+        finally:
+            proc.terminate()
+            proc.wait()
+    after = sorted(w[1] for w in warm)
+    print(f"first session (cold server): load event {cold[0]:.2f} s, map drawn {cold[1]:.2f} s later")
+    print(f"next {LOADS} sessions: load event median {sorted(w[0] for w in warm)[LOADS // 2]:.2f} s; "
+          f"map drawn after it: median {after[LOADS // 2]:.2f} s, max {after[-1]:.2f} s "
+          f"(target 2 s)")
+
+
+if __name__ == "__main__":
+    main()

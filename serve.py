@@ -1,0 +1,47 @@
+"""Start the app with its data already in memory: `python serve.py [streamlit options]`.
+
+It is `streamlit run app.py`, after a warm-up: it imports the pages' libraries
+(geopandas, folium, plotly, the PDF fiche: about 2 s), loads the catalog of communes and
+builds the default territory's map payload into Streamlit's shared caches, and only then
+starts the server. So the first person to open the app, often a facilitator in front of a
+room, gets the map as fast as everyone after them.
+
+It also tells Streamlit from the start that app.py declares the pages (st.navigation).
+Otherwise Streamlit treats the `pages/` folder the old way until some session has run
+app.py: a link to a page (say /Données) opened first after a start would run that page
+alone, with a navigation of file names (« app », « Construire »…).
+"""
+
+import sys
+from pathlib import Path
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web import cli
+
+APP = Path(__file__).resolve().parent / "app.py"
+
+
+def preload() -> None:
+    """Fill what the builder's first session needs (cache_resource is process-wide:
+    every session of the server then finds these values).
+
+    streamlit-folium (imported by ui.builder, ui.ars, ui.diagnosis and what imports
+    them) is left to the sessions: it declares its map component when imported, and a
+    component declared outside a script run is not registered: the map's frame would
+    get a 404. tests/test_serve.py checks that this stays so."""
+    import segno  # noqa: F401 - the workshop's QR code
+
+    from geo import fiche  # noqa: F401 - matplotlib and fpdf2, for the fiche
+    from indicators import perimeter_figures  # noqa: F401 - plotly
+    from ui import state  # folium, geopandas
+
+    state.get_catalog()
+    state.shown_territory(tuple(state.DEFAULT_DEPS), ())
+
+
+if __name__ == "__main__":
+    print("Chargement des communes et de la carte par défaut…", flush=True)
+    preload()
+    PagesManager.uses_pages_directory = False  # what st.navigation sets on its first call
+    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    sys.exit(cli.main())
