@@ -32,6 +32,8 @@ def test_import_a_table_then_diagnose_carmausin(streamlit_server, page, artifact
 
     page.goto(f"{base}/Données")
     expect(page.get_by_text("Aucun jeu d'indicateurs")).to_be_visible(timeout=60_000)
+    # A page opened first after the start still gets the app's navigation (serve.py).
+    expect(page.get_by_test_id("stSidebarNav")).to_contain_text("Construire un périmètre")
     page.get_by_role("tab", name="Autre tableau d'indicateurs").click()
     page.locator(".st-key-table_upload_0 input[type=file]").set_input_files(sirene)
     codes = page.get_by_role("combobox", name="Colonne des codes INSEE (commune ou IRIS)")
