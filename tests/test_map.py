@@ -45,3 +45,15 @@ def test_perimeter_layer_holds_the_perimeter_and_the_findings(catalog, carmausin
     report = check_perimeter(catalog, carmausin, [Perimeter("Voisine", {"81060"})])
     group = perimeter_group(geometry_of(catalog, carmausin), report.findings)
     assert len(group._children) == 2  # the perimeter, the overlap (size class: no geometry)
+
+def test_units_layer_reports_the_bounds_folium_would_compute(catalog):
+    from folium.utilities import get_bounds
+
+    from ui.map import UnitsLayer
+
+    units = territory_units(catalog, ("81",), ())
+    payload = territory_geojson(units)
+    walked = get_bounds(payload, lonlat=True)  # what folium.GeoJson walks every coordinate for
+    given = UnitsLayer(payload, tuple(units.total_bounds)).get_bounds()
+    # The payload is rounded to 1e-5 degree; the units' own bounds are exact.
+    assert all(abs(a - b) <= 1e-5 for mine, theirs in zip(given, walked) for a, b in zip(mine, theirs))

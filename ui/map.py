@@ -69,13 +69,27 @@ def territory_geojson(units: gpd.GeoDataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+class UnitsLayer(folium.GeoJson):
+    """A folium.GeoJson whose bounds are known: folium, and streamlit-folium on every
+    rerun, would otherwise walk each coordinate in Python to find them (60 ms for a
+    département, on every click)."""
+
+    def __init__(self, data: dict, bounds, **kwargs):
+        super().__init__(data, **kwargs)
+        self._bounds = [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
+
+    def _get_self_bounds(self):
+        return self._bounds
+
+
 def base_map(territory: dict, bounds, neighbours: list[tuple[str, object]]) -> folium.Map:
-    """The static part: units (clickable, with tooltips), neighbouring CPTS, drawing tools."""
+    """The static part: units (clickable, with tooltips), neighbouring CPTS, drawing tools.
+    `bounds` are the units' (minx, miny, maxx, maxy)."""
     use_local_assets()
     m = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, zoom_snap=0.25)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    folium.GeoJson(
-        territory, name="Communes",
+    UnitsLayer(
+        territory, bounds, name="Communes",
         style_function=lambda _: {"color": "#8a8a8a", "weight": 0.7, "fillColor": "#f4f1ea",
                                   "fillOpacity": 0.9},
         highlight_function=lambda _: {"weight": 2.5, "color": "#222222"},
