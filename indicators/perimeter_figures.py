@@ -30,7 +30,8 @@ def taille_gauge(pop: PopulationEstimate) -> go.Figure:
                    {"range": [pop.low, max(pop.high, pop.low)], "color": "#fdae61"}],
                "threshold": {"line": {"color": "#d7191c", "width": 3}, "value": value}},
     ))
-    fig.update_layout(height=260, margin=dict(l=30, r=30, t=60, b=10), font=FONT,
+    # Side margins wide enough for the « 40 000 » and « 175 000 » tick labels.
+    fig.update_layout(height=260, margin=dict(l=55, r=55, t=60, b=10), font=FONT,
                       separators=", ")
     return fig
 

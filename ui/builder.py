@@ -262,14 +262,18 @@ def figures_panel(catalog: Catalog, report: Report) -> None:
     f = report.figures
     pop = f.population
     st.plotly_chart(taille_gauge(pop), width="stretch", config={"displayModeBar": False})
-    top, bottom = st.columns(2), st.columns(2)
-    top[0].metric("Population", pop.label())
-    top[1].metric("Communes", f.communes, help=f"dont {f.iris} IRIS" if f.iris else None)
-    bottom[0].metric("Superficie", f"{fmt_dec(f.area_km2, 0)} km²")
-    bottom[1].metric("Densité", "—" if f.density is None else f"{fmt_dec(f.density)} hab./km²")
+    # Population on its own row: its value (a range when IRIS populations are unknown) must
+    # not be cut on a 1366-pixel projector.
+    st.metric("Population", pop.label())
+    communes, area = st.columns(2)
+    communes.metric("Communes", f.communes, help=f"dont {f.iris} IRIS" if f.iris else None)
+    area.metric("Superficie", f"{fmt_dec(f.area_km2, 0)} km²")
+    notes = [] if f.density is None else [f"Densité {fmt_dec(f.density)} hab./km²"]
     if pop.vintages:
-        st.caption(f"Population municipale {', '.join(map(str, pop.vintages))} (INSEE)"
-                   + ("" if catalog.has_iris else " · niveau communal (pas de contours IRIS chargés)"))
+        notes.append(f"population municipale {', '.join(map(str, pop.vintages))} (INSEE)")
+    if not catalog.has_iris:
+        notes.append("niveau communal (pas de contours IRIS chargés)")
+    st.caption(" · ".join(notes))
 
 
 def findings_panel(report: Report) -> None:
