@@ -1,7 +1,7 @@
 """Page « Construire un périmètre »: the map in the centre, the checks and figures beside it.
 
 The map is sent first (the toolbar and the sidebar are placed above and beside it but
-drawn after it), and an empty perimeter gets one instruction instead of empty figures and
+drawn after it; files dropped in the sidebar are applied before it), and an empty perimeter gets one instruction instead of empty figures and
 forms: the browser then has little else to render and the map comes up sooner
 (bench/browser_bench.py measures it)."""
 
@@ -15,6 +15,7 @@ scenarios.init()
 workshop.open_shared_link()
 catalog = state.get_catalog()
 
+upload_messages = builder.apply_uploads(catalog)
 st.title("Construire un périmètre de CPTS")
 toolbar = st.container()
 report = builder.current_report(catalog)
@@ -27,7 +28,7 @@ with toolbar:
 with st.sidebar:
     builder.territory_picker(catalog)
     builder.examples(catalog)
-    builder.uploads(catalog)
+    builder.uploads(upload_messages)
 with panel_column:
     scenarios.show_notice()
     if report.perimeter.codes:

@@ -69,24 +69,36 @@ def _open_example(build) -> None:
     state.open_in_builder(build(state.get_catalog()))
 
 
-def uploads(catalog: Catalog) -> None:
-    st.markdown("**Fichiers**")
-    kinds = "GeoJSON, GeoPackage, Shapefile zippé ou CSV de codes INSEE"
-    opened = st.file_uploader("Ouvrir un périmètre", help=kinds, key="upload_perimeter",
-                              type=["geojson", "json", "gpkg", "zip", "csv", "txt"])
+UPLOAD_KINDS = ["geojson", "json", "gpkg", "zip", "csv", "txt"]
+
+
+def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:
+    """Apply the files just dropped in the sidebar's uploaders (their values are in the
+    session state from the start of the run), before the map is drawn so that it shows
+    them; the uploaders themselves are drawn later (`uploads`). Returns the messages to
+    show under the uploaders, as (st.error/st.warning/st.info, text)."""
+    messages: list[tuple[object, str]] = []
+    opened = st.session_state.get("upload_perimeter")
     if opened is not None and state.first_time("upload_perimeter", opened.file_id):
-        layer = _read(catalog, opened)
+        layer = _read(catalog, opened, messages)
         if layer:
             state.set_perimeter(layer.perimeters[0])
-            _report_layer(layer)
-    neighbours = st.file_uploader("Ajouter une couche de CPTS voisines", help=kinds,
-                                  key="upload_layer",
-                                  type=["geojson", "json", "gpkg", "zip", "csv", "txt"])
+    neighbours = st.session_state.get("upload_layer")
     if neighbours is not None and state.first_time("upload_layer", neighbours.file_id):
-        layer = _read(catalog, neighbours)
+        layer = _read(catalog, neighbours, messages)
         if layer:
             state.layers()[neighbours.name] = layer
-            _report_layer(layer)
+    return messages
+
+
+def uploads(messages: list[tuple[object, str]]) -> None:
+    st.markdown("**Fichiers**")
+    kinds = "GeoJSON, GeoPackage, Shapefile zippé ou CSV de codes INSEE"
+    st.file_uploader("Ouvrir un périmètre", help=kinds, key="upload_perimeter", type=UPLOAD_KINDS)
+    st.file_uploader("Ajouter une couche de CPTS voisines", help=kinds, key="upload_layer",
+                     type=UPLOAD_KINDS)
+    for show, text in messages:
+        show(text)
     for name in list(state.layers()):
         cols = st.columns([4, 1])
         cols[0].caption(f"Couche « {name} » : {len(state.layers()[name].perimeters)} CPTS")
@@ -95,21 +107,18 @@ def uploads(catalog: Catalog) -> None:
             st.rerun()
 
 
-def _read(catalog: Catalog, upload):
+def _read(catalog: Catalog, upload, messages: list[tuple[object, str]]):
     try:
-        return read_layer(catalog, upload.getvalue(), upload.name)
+        layer = read_layer(catalog, upload.getvalue(), upload.name)
     except PerimeterFileError as exc:
-        st.error(f"{exc} Le périmètre en cours est conservé.")
+        messages.append((st.error, f"{exc} Le périmètre en cours est conservé."))
         return None
-
-
-def _report_layer(layer) -> None:
     for name, codes in layer.unknown_codes.items():
-        st.warning(f"Codes non reconnus dans « {name} » : {', '.join(codes)}")
+        messages.append((st.warning, f"Codes non reconnus dans « {name} » : {', '.join(codes)}"))
     for old, new in layer.remapped.items():
-        st.info(f"Code {old} remplacé par {new} (commune fusionnée).")
-    for warning in layer.warnings:
-        st.warning(warning)
+        messages.append((st.info, f"Code {old} remplacé par {new} (commune fusionnée)."))
+    messages.extend((st.warning, warning) for warning in layer.warnings)
+    return layer
 
 
 # --- toolbar above the map ------------------------------------------------------------
