@@ -58,3 +58,15 @@ def test_neighbouring_layer_overlap_is_blocking_and_named(app, carmausin):
     app.session_state["perimeter"] = carmausin.with_codes(carmausin.codes - {"81060"})
     app.run()
     assert not [e for e in app.error if "Bloquant" in e.value]
+
+
+def test_renaming_strips_the_name_and_settles(app):
+    app.sidebar.button[0].click().run()
+    steps = len(app.session_state["history"])
+    name = next(t for t in app.text_input if t.label == "Nom du périmètre")
+    name.input("  CPTS du Ségala  ").run()  # spaces kept in the field: no rerun loop
+    assert not app.exception
+    assert app.session_state["perimeter"].name == "CPTS du Ségala"
+    assert len(app.session_state["history"]) == steps + 1  # one undo step
+    app.run()
+    assert len(app.session_state["history"]) == steps + 1

@@ -125,9 +125,10 @@ def _read(catalog: Catalog, upload, messages: list[tuple[object, str]]):
 
 def toolbar(catalog: Catalog) -> None:
     p = state.perimeter()
-    name = st.text_input("Nom du périmètre", p.name, max_chars=200)
-    if name.strip() and name != p.name:
-        state.set_perimeter(Perimeter(name.strip(), p.codes, p.metadata))
+    name = st.text_input("Nom du périmètre", p.name, max_chars=200).strip()
+    if name and name != p.name:
+        state.set_perimeter(Perimeter(name, p.codes, p.metadata))
+        st.rerun()  # the panels, drawn before or after this, all show the new name
     search, epci, actions = st.columns([3, 3, 2])
     with search:
         _search_box(catalog)
