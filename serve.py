@@ -12,6 +12,7 @@ app.py: a link to a page (say /Données) opened first after a start would run th
 alone, with a navigation of file names (« app », « Construire »…).
 """
 
+import logging
 import sys
 from pathlib import Path
 
@@ -29,6 +30,10 @@ def preload() -> None:
     them) is left to the sessions: it declares its map component when imported, and a
     component declared outside a script run is not registered: the map's frame would
     get a 404. tests/test_serve.py checks that this stays so."""
+    # Streamlit warns that its caches are used outside a script run: expected here.
+    no_context = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = no_context.level
+    no_context.setLevel(logging.ERROR)
     import segno  # noqa: F401 - the workshop's QR code
 
     from geo import fiche  # noqa: F401 - matplotlib and fpdf2, for the fiche
@@ -37,6 +42,7 @@ def preload() -> None:
 
     state.get_catalog()
     state.shown_territory(tuple(state.DEFAULT_DEPS), ())
+    no_context.setLevel(level)
 
 
 if __name__ == "__main__":
