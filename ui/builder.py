@@ -212,25 +212,40 @@ def _iris_opener(catalog: Catalog) -> None:
 
 # --- the map --------------------------------------------------------------------------
 
-def map_section(catalog: Catalog, report: Report, height: int = 640) -> None:
+MAP_NOTICE = "map_notice"  # (st.error or st.warning, text) left by a drawing for the next run
+
+
+def _shown():
+    """The shown territory's units, payload and bounds (cached per territory)."""
     deps = tuple(sorted(st.session_state["deps"] or state.DEFAULT_DEPS))
-    units, geojson, bounds = state.shown_territory(deps, st.session_state["opened"])
+    return state.shown_territory(deps, st.session_state["opened"])
+
+
+def map_section(catalog: Catalog, report: Report, height: int = 640) -> None:
+    _, geojson, bounds = _shown()
     neighbours = [(p.name, _dissolved(tuple(p.sorted_codes()))) for p in state.neighbours()]
     m = cmap.base_map(geojson, bounds, [(n, g) for n, g in neighbours if not g.is_empty])
     group = cmap.perimeter_group(_dissolved(tuple(report.perimeter.sorted_codes())), report.findings)
     focus = st.session_state["focus"]
-    out = st_folium(
+    st_folium(
         m, key="map", height=height, use_container_width=True,
         returned_objects=["last_clicked", "last_active_drawing"],
-        feature_group_to_add=group,
+        feature_group_to_add=group, on_change=_apply_map_event,
         center=focus["center"] if focus else None, zoom=focus["zoom"] if focus else None,
     )
+    if notice := st.session_state.pop(MAP_NOTICE, None):
+        show, text = notice
+        show(text)
     st.caption("Cliquez une commune pour l'ajouter ou la retirer ; dessinez un polygone ou un "
                "rectangle (outils à gauche) pour ajouter les communes majoritairement à l'intérieur.")
-    _handle_map_events(out or {}, units)
 
 
-def _handle_map_events(out: dict, units) -> None:
+def _apply_map_event() -> None:
+    """The map's on_change callback (streamlit-folium has just put its value in
+    st.session_state["map"]). It runs before the script, so the run that follows a click
+    or a drawing already shows the new perimeter: one run per click, not two."""
+    out = st.session_state.get("map") or {}
+    units = _shown()[0]
     p = state.perimeter()
     drawing = out.get("last_active_drawing")
     if drawing and not (drawing.get("properties") or {}).get("code") \
@@ -238,20 +253,20 @@ def _handle_map_events(out: dict, units) -> None:
         try:
             polygon = shape(drawing["geometry"])
         except (KeyError, ValueError, TypeError):
-            st.error("Dessin illisible : tracez un polygone ou un rectangle.")
+            st.session_state[MAP_NOTICE] = (st.error, "Dessin illisible : tracez un polygone ou un rectangle.")
             return
         inside = mostly_inside(units, polygon)
         if inside:
             state.set_perimeter(p.with_codes(p.codes | set(inside)))
-            st.rerun()
-        st.warning("Aucune commune n'a la majorité de sa surface dans le dessin.")
+        else:
+            st.session_state[MAP_NOTICE] = (
+                st.warning, "Aucune commune n'a la majorité de sa surface dans le dessin.")
         return
     click = out.get("last_clicked")
     if click and state.first_time("click", (click["lat"], click["lng"])):
         code = cmap.unit_at(units, click["lng"], click["lat"])
         if code:
             state.set_perimeter(p.toggled(code))
-            st.rerun()
 
 
 def focus_on(geometry) -> None:
