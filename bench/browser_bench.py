@@ -65,16 +65,19 @@ def _open(page, url: str) -> tuple[float, float]:
     return loaded / 1000, (drawn - loaded) / 1000
 
 
-def _click_to_panels(page) -> float:
-    """Seconds from a click on a commune (the map's centre) to the figures showing it."""
+def _click_to_panels(page, dx: int, communes: int) -> float:
+    """Seconds from a click on a commune (`dx` pixels right of the map's centre) to the
+    figures showing `communes` communes."""
+    container = page.frame_locator(MAP_FRAME).locator(".leaflet-container")
+    box = container.bounding_box()
     start = time.perf_counter()
-    page.frame_locator(MAP_FRAME).locator(".leaflet-container").click()
-    page.get_by_test_id("stMetric").filter(has_text="Communes").get_by_text("1", exact=True) \
-        .wait_for(timeout=60_000)
+    container.click(position={"x": box["width"] / 2 + dx, "y": box["height"] / 2})
+    page.get_by_test_id("stMetric").filter(has_text="Communes") \
+        .get_by_text(str(communes), exact=True).wait_for(timeout=60_000)
     return time.perf_counter() - start
 
 
-def _time_to_map(browser, url: str) -> tuple[tuple[float, float], tuple[float, float], float]:
+def _time_to_map(browser, url: str):
     """A first visit (empty browser cache), then the same browser opening the app again
     (Streamlit's scripts cached, as for a facilitator who opened it before), then a click."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -82,9 +85,10 @@ def _time_to_map(browser, url: str) -> tuple[tuple[float, float], tuple[float, f
     page = context.new_page()
     first = _open(page, url)
     again = _open(page, url)
-    click = _click_to_panels(page)
+    # The first click also loads the code of the figures (Plotly, tables) into the page.
+    clicks = (_click_to_panels(page, 0, 1), _click_to_panels(page, 60, 2))
     context.close()
-    return first, again, click
+    return first, again, clicks
 
 
 def main() -> None:
@@ -110,9 +114,10 @@ def main() -> None:
         print(f"next {LOADS} sessions, {label}: load event median "
               f"{sorted(t[0] for t in times)[LOADS // 2]:.2f} s; map drawn after it: median "
               f"{after[LOADS // 2]:.2f} s, max {after[-1]:.2f} s (target 2 s)")
-    clicks = sorted(r[2] for r in runs)
-    print(f"click on a commune -> figures updated in the browser: median {clicks[LOADS // 2]:.2f} s, "
-          f"max {clicks[-1]:.2f} s")
+    for label, i in [("first click", 0), ("next click", 1)]:
+        clicks = sorted(r[2][i] for r in runs)
+        print(f"{label} on a commune -> figures updated in the browser: median "
+              f"{clicks[LOADS // 2]:.2f} s, max {clicks[-1]:.2f} s")
 
 
 if __name__ == "__main__":
