@@ -3,8 +3,9 @@
 It is `streamlit run app.py`, after a warm-up: it imports the pages' libraries
 (geopandas, folium, plotly, the PDF fiche: about 2 s), loads the catalog of communes and
 builds the default territory's map payload into Streamlit's shared caches, and only then
-starts the server (with that data out of the garbage collector's way). So the first person to open the app, often a facilitator in front of a
-room, gets the map as fast as everyone after them.
+starts the server (with that data out of the garbage collector's way). So the first person
+to open the app, often a facilitator in front of a room, gets the map as fast as everyone
+after them.
 
 It also tells Streamlit from the start that app.py declares the pages (st.navigation).
 Otherwise Streamlit treats the `pages/` folder the old way until some session has run
@@ -35,15 +36,17 @@ def preload() -> None:
     no_context = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
     level = no_context.level
     no_context.setLevel(logging.ERROR)
-    import segno  # noqa: F401 - the workshop's QR code
+    try:
+        import segno  # noqa: F401 - the workshop's QR code
 
-    from geo import fiche  # noqa: F401 - matplotlib and fpdf2, for the fiche
-    from indicators import perimeter_figures  # noqa: F401 - plotly
-    from ui import state  # folium, geopandas
+        from geo import fiche  # noqa: F401 - matplotlib and fpdf2, for the fiche
+        from indicators import perimeter_figures  # noqa: F401 - plotly
+        from ui import state  # folium, geopandas
 
-    state.get_catalog()
-    state.shown_territory(tuple(state.DEFAULT_DEPS), ())
-    no_context.setLevel(level)
+        state.get_catalog()
+        state.shown_territory(tuple(state.DEFAULT_DEPS), ())
+    finally:
+        no_context.setLevel(level)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ def metric(at, label):
 def test_empty_start_then_carmausin_example(app, catalog, carmausin):
     # An empty perimeter gets one instruction with the Taille thresholds, not zeros.
     assert not app.metric and not app.get("plotly_chart")
-    assert [i.value for i in app.info] == [EMPTY_PERIMETER] and "175 000" in EMPTY_PERIMETER
+    assert [i.value for i in app.info] == [EMPTY_PERIMETER] and "175\u202f000" in EMPTY_PERIMETER
     app.sidebar.button[0].click().run()
     assert not app.exception
     assert metric(app, "Communes") == "32"

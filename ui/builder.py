@@ -17,17 +17,18 @@ from geo.composition import lettre_table, to_xlsx
 from geo.examples import carmausin_segala, ruscino
 from geo.files import PerimeterFileError, read_layer, to_csv, to_geojson
 from geo.perimeter import Perimeter, from_epci, geometry_of
-from geo.population import fmt_dec
+from geo.population import TAILLE_THRESHOLDS, fmt_dec, fmt_int
 from indicators.perimeter_figures import population_by_commune, taille_gauge
 from ui import map as cmap
 from ui import state
 
 # What the panels show instead of empty figures and forms (the page draws them only for a
 # perimeter with units).
+_T1, _T2, _T3 = map(fmt_int, TAILLE_THRESHOLDS)
 EMPTY_PERIMETER = (
     "Le périmètre est vide : cliquez des communes sur la carte, cherchez-les, dessinez une "
-    "zone ou ouvrez un exemple. Taille 1 : moins de 40 000 habitants · Taille 2 : 40 000 à "
-    "80 000 · Taille 3 : 80 000 à 175 000 · Taille 4 : plus de 175 000.")
+    f"zone ou ouvrez un exemple. Taille 1 : moins de {_T1} habitants · Taille 2 : {_T1} à "
+    f"{_T2} · Taille 3 : {_T2} à {_T3} · Taille 4 : plus de {_T3}.")
 SEVERITY = {"blocking": ("Bloquant", st.error), "warning": ("Attention", st.warning),
             "info": ("Info", st.info)}
 
