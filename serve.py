@@ -44,7 +44,7 @@ def preload() -> None:
         from ui import state  # folium, geopandas
 
         state.get_catalog()
-        state.shown_territory(tuple(state.DEFAULT_DEPS), ())
+        state.territory_url(tuple(state.DEFAULT_DEPS), ())
     finally:
         no_context.setLevel(level)
 

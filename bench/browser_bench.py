@@ -1,16 +1,29 @@
-"""Time from opening the app to a drawn map, in a real browser, offline.
+"""The map as a room sees it, in a real browser, offline (issue 14's figures).
 
-Starts the app as `make run` does (`python serve.py`: embedded data, here a fresh workspace), opens it in Debian's
-headless Chromium with every non-local request aborted, and measures, for several page
-loads: the page's load event, and when the map frame shows the département's communes
-(the issue's target is « a map within 2 s of the page loading »); then the time from a
-click on a commune to the figures showing it, as a user sees it.
+Starts the app as `make run` does (`serve.py`, through bench/timed_serve.py so that the
+server's own time per script run is logged), opens it in Debian's headless Chromium with
+every non-local request aborted, and measures:
+
+- time to map: the page's load event, then the map showing the département's communes;
+- a click on a commune: to the commune filled on the map (timed inside the map's frame,
+  from the mouse press to the first animation frame that shows the fill) and to the
+  figures showing the new number of communes (as the user sees it); the first click
+  apart (it may load the figures' code), then at least 20 next clicks (median, p90);
+- the same for a whole région (Occitanie), with the bytes the map needs;
+- a bounded load run: 10 browser contexts of one Chromium on loopback, each clicking
+  communes, with the browser-observed latency, errors, the server's own time per script
+  run and how much CPU the browsers and the server took.
+
+Each figure is printed beside its target and the value measured on the code before
+issue 14 (BEFORE). The machine is shared: the load average is printed with the figures.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,24 +33,47 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from tests.browser.map_clicks import (
+    COMMUNES_METRIC,
+    PERIMETER_FILL,
+    TO_PIXELS,
+    clickable_communes,
+)
+from tests.browser.map_clicks import MAP_IFRAME as MAP_FRAME
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 LOADS = 8
+NEXT_CLICKS = 20
+SESSIONS = 10
+CLICKS_PER_SESSION = 8
+REGION = ("Occitanie", "76")
+
+# Targets of issue 14, and the figures measured on the code before it (commit 4cffc2f,
+# 2026-12-01 12:5x UTC, load average about 1.5 on the 2 shared cores).
+TARGETS = {
+    "map_dep": "≤ 0.80 s", "first_fill": "≤ 0.10 s", "first_click": "≤ 0.70 s",
+    "next_fill": "≤ 0.10 s", "next_median": "≤ 0.50 s", "next_p90": "≤ 0.70 s",
+    "map_region": "≤ 3.0 s", "region_bytes": "≤ 1.5 MB", "region_median": "≤ 0.80 s",
+    "load_errors": "0", "load_server_p90": "≤ 300 ms", "load_median": "(report)",
+    "load_p90": "(report)", "click_bytes": "(small: base layer not re-sent)",
+}
+BEFORE: dict[str, str] = {}
 
 
-def _serve(workspace: str) -> tuple[subprocess.Popen, str]:
+def _serve(workspace: str, run_log: str) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "serve.py", "--server.port", str(port),
+        [sys.executable, str(REPO / "bench" / "timed_serve.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=REPO, env={**os.environ, "CPTS_WORKSPACE": workspace},
+        cwd=REPO, env={**os.environ, "CPTS_WORKSPACE": workspace, "CPTS_BENCH_RUN_LOG": run_log},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(300):
         try:
             urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
             return proc, url
@@ -54,41 +90,231 @@ def _offline(route) -> None:
         route.abort("internetdisconnected")
 
 
+def _targets(deps: tuple[str, ...], count: int) -> list[tuple[float, float]]:
+    """(lat, lng) of `count` large communes of `deps`, far from their borders."""
+    from geo.catalog import Catalog
+
+    return [(lat, lng) for _, lat, lng in clickable_communes(Catalog(), deps, count)]
+
+
+# Run in the map's frame: notes when the fill under the mouse press turns (or stops
+# being) the perimeter's colour, at the first animation frame that shows it.
+ARM_PROBE = """([x, y, colour]) => {
+  const filled = () => { const el = document.elementFromPoint(x, y);
+    return !!el && (el.getAttribute('fill') || '').toLowerCase() === colour; };
+  const before = filled();
+  window.__probe = {down: null, shown: null};
+  document.addEventListener('mousedown', () => {
+    window.__probe.down = performance.now();
+    const loop = () => { if (filled() !== before) window.__probe.shown = performance.now();
+                         else requestAnimationFrame(loop); };
+    requestAnimationFrame(loop);
+  }, {once: true, capture: true});
+}"""
+PROBE_DONE = "() => window.__probe && window.__probe.shown !== null"
+PROBE_TIME = "() => (window.__probe.shown - window.__probe.down) / 1000"
+
+
+def _communes_shown(page) -> int:
+    metric = page.locator(COMMUNES_METRIC)
+    return int(metric.inner_text()) if metric.count() else 0
+
+
+def _click(page, frame, latlng, timeout_ms: int = 10_000) -> tuple[float | None, float | None]:
+    """Click the commune at `latlng`: (seconds to the fill, seconds to the figures), None
+    for what did not happen within `timeout_ms` (a lost click)."""
+    x, y = frame.evaluate(TO_PIXELS, list(latlng))
+    frame.evaluate(ARM_PROBE, [x, y, PERIMETER_FILL])
+    expected = _communes_shown(page) + 1
+    box = page.locator(MAP_FRAME).bounding_box()
+    start = time.perf_counter()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    try:
+        page.locator(COMMUNES_METRIC).get_by_text(str(expected), exact=True).wait_for(timeout=timeout_ms)
+        figures = time.perf_counter() - start
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError: counted as lost
+        figures = None
+    fill = frame.evaluate(PROBE_TIME) if frame.evaluate(PROBE_DONE) else None
+    return fill, figures
+
+
+def _wait_map(page, units: int, timeout_ms: int = 60_000):
+    """The map frame once it shows `units` units (SVG paths)."""
+    page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").nth(units - 1) \
+        .wait_for(state="attached", timeout=timeout_ms)
+    return page.locator(MAP_FRAME).element_handle().content_frame()
+
+
 def _open(page, url: str) -> tuple[float, float]:
-    """Seconds from navigation start to the load event, and from the load event to the
-    map showing units (the 100th commune path attached in the map frame)."""
+    """Seconds from navigation to the load event, and from it to the map drawn."""
     page.goto(url, wait_until="load")
-    page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").nth(100) \
-        .wait_for(state="attached", timeout=60_000)
+    _wait_map(page, 300)
     drawn = page.evaluate("performance.now()")
     loaded = page.evaluate("performance.timing.loadEventEnd - performance.timing.navigationStart")
     return loaded / 1000, (drawn - loaded) / 1000
 
 
-def _click_to_panels(page, dx: int, communes: int) -> float:
-    """Seconds from a click on a commune (`dx` pixels right of the map's centre) to the
-    figures showing `communes` communes."""
-    container = page.frame_locator(MAP_FRAME).locator(".leaflet-container")
-    box = container.bounding_box()
-    start = time.perf_counter()
-    container.click(position={"x": box["width"] / 2 + dx, "y": box["height"] / 2})
-    page.get_by_test_id("stMetric").filter(has_text="Communes") \
-        .get_by_text(str(communes), exact=True).wait_for(timeout=60_000)
-    return time.perf_counter() - start
+def _quantiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
 
 
-def _time_to_map(browser, url: str):
-    """A first visit (empty browser cache), then the same browser opening the app again
-    (Streamlit's scripts cached, as for a facilitator who opened it before), then a click."""
+def _departement(browser, url: str, targets) -> dict:
+    """Time to map over LOADS fresh sessions, then a first click and NEXT_CLICKS next
+    clicks in the last one, with the bytes that travel on the websocket per click."""
+    results: dict = {"map": [], "load": []}
+    for i in range(LOADS):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.route("**/*", _offline)
+        page = context.new_page()
+        loaded, drawn = _open(page, url)
+        results["load"].append(loaded)
+        results["map"].append(drawn)
+        if i < LOADS - 1:
+            context.close()
+    received = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
+    page.reload(wait_until="load")  # with the websocket listened to from its start
+    frame = _wait_map(page, 300)
+    page.wait_for_timeout(1000)
+    results["first"] = _click(page, frame, targets[0])
+    results["next"], results["click_bytes"] = [], []
+    for latlng in targets[1:NEXT_CLICKS + 1]:
+        page.wait_for_timeout(400)
+        received.clear()
+        results["next"].append(_click(page, frame, latlng))
+        page.wait_for_timeout(300)  # the run's last messages
+        results["click_bytes"].append(sum(received))
+    context.close()
+    return results
+
+
+def _show_region(page, name: str) -> bool:
+    """Pick a whole région in the sidebar; False when the app offers no such choice."""
+    picker = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox") \
+        .filter(has_text="région entière")
+    if not picker.count():
+        return False
+    picker.click()
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+    return True
+
+
+def _region(browser, url: str, targets, units: int) -> dict | None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.route("**/*", _offline)
     page = context.new_page()
-    first = _open(page, url)
-    again = _open(page, url)
-    # The first click also loads the code of the figures (Plotly, tables) into the page.
-    clicks = (_click_to_panels(page, 0, 1), _click_to_panels(page, 60, 2))
+    page.goto(url, wait_until="load")
+    _wait_map(page, 300)
+    received, fetched = [], []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
+    page.on("requestfinished", lambda r: fetched.append(r))
+    page.reload(wait_until="load")
+    _wait_map(page, 300)
+    received.clear()
+    fetched.clear()
+    start = time.perf_counter()
+    if not _show_region(page, REGION[0]):
+        context.close()
+        return None
+    frame = _wait_map(page, units)
+    result = {"map": time.perf_counter() - start}
+    result["bytes"] = sum(received) + sum((r.sizes()["responseBodySize"] for r in fetched
+                                           if "/app/static/maps/" in r.url), 0)
+    page.wait_for_timeout(1000)
+    result["first"] = _click(page, frame, targets[0])
+    result["next"] = []
+    for latlng in targets[1:NEXT_CLICKS + 1]:
+        page.wait_for_timeout(400)
+        result["next"].append(_click(page, frame, latlng))
     context.close()
-    return first, again, clicks
+    return result
+
+
+async def _session(browser, url: str, targets, latencies: list, errors: list) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    await context.route("**/*", _offline_async)
+    page = await context.new_page()
+    try:
+        await page.goto(url, wait_until="load", timeout=120_000)
+        await page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").nth(299) \
+            .wait_for(state="attached", timeout=120_000)
+        frame = page.locator(MAP_FRAME)
+        content = await (await frame.element_handle()).content_frame()
+        metric = page.locator(COMMUNES_METRIC)
+        for latlng in targets:
+            shown = int(await metric.inner_text()) if await metric.count() else 0
+            x, y = await content.evaluate(TO_PIXELS, list(latlng))
+            box = await frame.bounding_box()
+            start = time.perf_counter()
+            await page.mouse.click(box["x"] + x, box["y"] + y)
+            try:
+                await metric.get_by_text(str(shown + 1), exact=True).wait_for(timeout=30_000)
+                latencies.append(time.perf_counter() - start)
+            except Exception as exc:  # noqa: BLE001 - a lost click is a result to count
+                errors.append(f"click lost or later than 30 s: {type(exc).__name__}")
+            await page.wait_for_timeout(200)
+    except Exception as exc:  # noqa: BLE001
+        errors.append(f"session: {type(exc).__name__}: {exc}"[:200])
+    finally:
+        await context.close()
+
+
+async def _offline_async(route) -> None:
+    if urlsplit(route.request.url).hostname in (None, "127.0.0.1", "localhost"):
+        await route.continue_()
+    else:
+        await route.abort("internetdisconnected")
+
+
+def _cpu_seconds(pids) -> float:
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        try:
+            t = psutil.Process(pid).cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+        except psutil.Error:
+            pass
+    return total
+
+
+def _load_run(url: str, targets, server_pid: int, run_log: str) -> dict:
+    """SESSIONS contexts of one Chromium clicking CLICKS_PER_SESSION communes each."""
+    import psutil
+    from playwright.async_api import async_playwright
+
+    async def run():
+        latencies, errors = [], []
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+            mine = {p.pid for p in psutil.Process().children(recursive=True)}
+            server = {server_pid} | {p.pid for p in psutil.Process(server_pid).children(recursive=True)}
+            browsers = mine - server
+            cpu0 = (_cpu_seconds(browsers), _cpu_seconds(server), time.perf_counter())
+            Path(run_log).write_text("")
+            await asyncio.gather(*(_session(browser, url, targets, latencies, errors)
+                                   for _ in range(SESSIONS)))
+            browsers = {p.pid for p in psutil.Process().children(recursive=True)} - server
+            cpu1 = (_cpu_seconds(browsers), _cpu_seconds(server), time.perf_counter())
+            await browser.close()
+        wall = cpu1[2] - cpu0[2]
+        return {"latencies": latencies, "errors": errors, "wall": wall,
+                "browser_cpu": cpu1[0] - cpu0[0], "server_cpu": cpu1[1] - cpu0[1]}
+
+    result = asyncio.run(run())
+    result["runs"] = [float(line) / 1000 for line in Path(run_log).read_text().split()]
+    return result
+
+
+def _line(key: str, label: str, value: str) -> None:
+    print(f"  {label:<58} {value:>12}   target {TARGETS[key]:<10} before {BEFORE.get(key, 'n/a')}")
+
+
+def _s(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds:.2f} s"
 
 
 def main() -> None:
@@ -97,27 +323,65 @@ def main() -> None:
         return
     from playwright.sync_api import sync_playwright
 
+    print("load average before:", os.getloadavg())
+    tarn = _targets(("81",), NEXT_CLICKS + 1)
+    region_deps = ("09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82")
+    region_targets = _targets(region_deps, NEXT_CLICKS + 1)
     with tempfile.TemporaryDirectory() as workspace, sync_playwright() as pw:
-        proc, url = _serve(workspace)
+        run_log = str(Path(workspace) / "runs.log")
+        proc, url = _serve(workspace, run_log)
         try:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-            cold = _time_to_map(browser, url)[0]
-            runs = [_time_to_map(browser, url) for _ in range(LOADS)]
+            dep = _departement(browser, url, tarn)
+            region = _region(browser, url, region_targets, 4000)
             browser.close()
+            load = _load_run(url, tarn[:CLICKS_PER_SESSION], proc.pid, run_log)
         finally:
             proc.terminate()
             proc.wait()
-    print(f"first session (cold server): load event {cold[0]:.2f} s, map drawn {cold[1]:.2f} s later")
-    for label, times in [("first visit, empty browser cache", [r[0] for r in runs]),
-                         ("visit again, browser cache warm", [r[1] for r in runs])]:
-        after = sorted(t[1] for t in times)
-        print(f"next {LOADS} sessions, {label}: load event median "
-              f"{sorted(t[0] for t in times)[LOADS // 2]:.2f} s; map drawn after it: median "
-              f"{after[LOADS // 2]:.2f} s, max {after[-1]:.2f} s (target 2 s)")
-    for label, i in [("first click", 0), ("next click", 1)]:
-        clicks = sorted(r[2][i] for r in runs)
-        print(f"{label} on a commune -> figures updated in the browser: median "
-              f"{clicks[LOADS // 2]:.2f} s, max {clicks[-1]:.2f} s")
+    print("load average after:", os.getloadavg())
+    print(f"Département (Tarn, 314 communes); {LOADS} fresh sessions; load event median "
+          f"{statistics.median(dep['load']):.2f} s")
+    _line("map_dep", "map drawn after the load event (median)", _s(statistics.median(dep["map"])))
+    _line("first_fill", "first click -> commune filled on the map", _s(dep["first"][0]))
+    _line("first_click", "first click -> figures updated", _s(dep["first"][1]))
+    fills = [f for f, _ in dep["next"] if f is not None]
+    _line("next_fill", f"next clicks -> filled (median of {len(fills)})",
+          _s(statistics.median(fills)) if fills else "n/a")
+    answered = [f for _, f in dep["next"] if f is not None]
+    median, p90 = _quantiles(answered)
+    _line("next_median", f"next clicks -> figures (median of {len(answered)}, "
+          f"{len(dep['next']) - len(answered)} lost)", _s(median))
+    _line("next_p90", "next clicks -> figures (p90)", _s(p90))
+    _line("click_bytes", "websocket bytes received per click (median)",
+          f"{statistics.median(dep['click_bytes']) / 1000:.0f} kB")
+    if region is None:
+        print(f"Région {REGION[0]}: the app offers no whole-région map (at most 6 départements)")
+    else:
+        print(f"Région {REGION[0]} (13 départements)")
+        _line("map_region", "map drawn after picking the région", _s(region["map"]))
+        _line("region_bytes", "bytes for the map (websocket + territory file)",
+              f"{region['bytes'] / 1e6:.2f} MB")
+        _line("first_click", "first click -> figures", _s(region["first"][1]))
+        answered = [f for _, f in region["next"] if f is not None]
+        median, p90 = _quantiles(answered)
+        _line("region_median", f"next clicks -> figures (median of {len(answered)}, "
+              f"{len(region['next']) - len(answered)} lost; p90 {p90:.2f} s)", _s(median))
+    print(f"Load run: {SESSIONS} browser contexts x {CLICKS_PER_SESSION} clicks, one Chromium, "
+          f"loopback, {load['wall']:.0f} s")
+    _line("load_errors", "errors", str(len(load["errors"])) + (f" {load['errors'][:3]}" if load["errors"] else ""))
+    if load["latencies"]:
+        median, p90 = _quantiles(load["latencies"])
+        _line("load_median", f"click -> figures, browser-observed median ({len(load['latencies'])})", _s(median))
+        _line("load_p90", "click -> figures, browser-observed p90", _s(p90))
+    runs = load["runs"]
+    if runs:
+        _line("load_server_p90", f"server time per script run p90 ({len(runs)} runs; median "
+              f"{statistics.median(runs) * 1000:.0f} ms)", f"{_quantiles(runs)[1] * 1000:.0f} ms")
+    cores = os.cpu_count() or 1
+    print(f"  CPU during the load run: browsers {load['browser_cpu']:.0f} s, server "
+          f"{load['server_cpu']:.0f} s, of {load['wall'] * cores:.0f} s available on {cores} cores "
+          f"(browsers {100 * load['browser_cpu'] / (load['wall'] * cores):.0f} %)")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Page « Atelier »: the builder's perimeter for a projected screen. The map fills the
 screen and still takes clicks; the figures are large; the QR code opens the same
-perimeter on a phone."""
+perimeter on a phone. Map, figures and QR code are one fragment: a click reruns only them."""
 
 import streamlit as st
 
@@ -11,13 +11,19 @@ st.set_page_config(page_title="Atelier – Périmètres CPTS", page_icon="📽�
 state.init()
 workshop.large_type()
 catalog = state.get_catalog()
-report = builder.current_report(catalog)
 
-st.title(state.perimeter().name)
-map_column, side_column = st.columns([3, 1], gap="medium")
-with map_column:
-    builder.map_section(catalog, report, height=820)
-with side_column:
-    workshop.figures(report)
-    workshop.undo_button()
-    workshop.share_panel(state.perimeter())
+
+@st.fragment
+def workshop_view() -> None:
+    report = builder.current_report(catalog)
+    st.title(state.perimeter().name)
+    map_column, side_column = st.columns([3, 1], gap="medium")
+    with map_column:
+        builder.map_section(catalog, report, height=820)
+    with side_column:
+        workshop.figures(report)
+        workshop.undo_button()
+        workshop.share_panel(state.perimeter())
+
+
+workshop_view()

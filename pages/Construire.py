@@ -1,7 +1,9 @@
 """Page « Construire un périmètre »: the map in the centre, the checks and figures beside it.
 
-The map is sent first (the toolbar and the sidebar are placed above and beside it but
-drawn after it; files dropped in the sidebar are applied before it), and an empty perimeter gets one instruction instead of empty figures and
+Everything that depends on the perimeter (toolbar, map, figures, findings, composition)
+is one fragment: a click on the map reruns it alone, not the sidebar. The map is sent
+first (the toolbar above it is drawn after it; files dropped in the sidebar are applied
+before it), and an empty perimeter gets one instruction instead of empty figures and
 forms: the browser then has little else to render and the map comes up sooner
 (bench/browser_bench.py measures it)."""
 
@@ -14,29 +16,37 @@ state.init()
 scenarios.init()
 workshop.open_shared_link()
 catalog = state.get_catalog()
-
 upload_messages = builder.apply_uploads(catalog)
 st.title("Construire un périmètre de CPTS")
-toolbar = st.container()
-report = builder.current_report(catalog)
-map_column, panel_column = st.columns([3, 2], gap="medium")
-with map_column:
-    builder.map_section(catalog, report)
-with toolbar:
-    builder.toolbar(catalog)
-    builder.unknown_codes_notice(catalog)
+
+
+@st.fragment
+def perimeter_view() -> None:
+    builder.rerun_app_if_territory_changed()
+    toolbar = st.container()
+    report = builder.current_report(catalog)
+    map_column, panel_column = st.columns([3, 2], gap="medium")
+    with map_column:
+        builder.map_section(catalog, report)
+    with toolbar:
+        builder.toolbar(catalog)
+        builder.unknown_codes_notice(catalog)
+    with panel_column:
+        scenarios.show_notice()
+        if report.perimeter.codes:
+            builder.figures_panel(catalog, report)
+            builder.findings_panel(report)
+            scenarios.save_panel()
+            scenarios.fiche_downloads(catalog, report)
+        else:
+            st.info(builder.EMPTY_PERIMETER)
+    if report.perimeter.codes:
+        builder.composition_panel(catalog, report)
+
+
+builder.note_territory()
+perimeter_view()
 with st.sidebar:
     builder.territory_picker(catalog)
     builder.examples(catalog)
     builder.uploads(upload_messages)
-with panel_column:
-    scenarios.show_notice()
-    if report.perimeter.codes:
-        builder.figures_panel(catalog, report)
-        builder.findings_panel(report)
-        scenarios.save_panel()
-        scenarios.fiche_downloads(catalog, report)
-    else:
-        st.info(builder.EMPTY_PERIMETER)
-if report.perimeter.codes:
-    builder.composition_panel(catalog, report)

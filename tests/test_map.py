@@ -2,9 +2,12 @@
 
 import json
 
-import shapely
-
-from ui.map import base_map, perimeter_group, territory_geojson, territory_units, unit_at
+from ui.map import (
+    neighbours_payload,
+    perimeter_group,
+    territory_geojson,
+    territory_units,
+)
 
 
 def test_territory_is_the_departement_with_plm_arrondissements(catalog):
@@ -13,20 +16,12 @@ def test_territory_is_the_departement_with_plm_arrondissements(catalog):
     assert set(units["dep"]) == {"13"}
 
 
-def test_user_text_is_escaped_in_the_map_html(catalog, carmausin):
+def test_user_text_is_escaped_in_the_map_data(catalog, carmausin):
     units = territory_units(catalog, ("81",), ())
     evil = "<script>alert(1)</script>"
     shape = units.loc[units["code"] == "81060"].geometry.iloc[0]
-    m = base_map(territory_geojson(units), tuple(units.total_bounds), [(evil, shape)])
-    html = m.get_root().render()
-    assert evil not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-
-
-def test_click_finds_the_unit_under_the_point(catalog):
-    units = territory_units(catalog, ("81",), ())
-    inside = shapely.point_on_surface(catalog.units.loc["81060"].geometry)
-    assert unit_at(units, inside.x, inside.y) == "81060"
-    assert unit_at(units, 0.0, 0.0) is None
+    text = json.dumps(neighbours_payload([(evil, shape, ("81060",))]))  # fetched by the map
+    assert evil not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
 
 
 def test_payload_is_rounded_and_lists_every_shown_unit(catalog):
@@ -54,6 +49,6 @@ def test_units_layer_reports_the_bounds_folium_would_compute(catalog):
     units = territory_units(catalog, ("81",), ())
     payload = territory_geojson(units)
     walked = get_bounds(payload, lonlat=True)  # what folium.GeoJson walks every coordinate for
-    given = UnitsLayer(payload, tuple(units.total_bounds)).get_bounds()
+    given = UnitsLayer("/app/static/maps/territory.json", tuple(units.total_bounds)).get_bounds()
     # The payload is rounded to 1e-5 degree; the units' own bounds are exact.
     assert all(abs(a - b) <= 1e-5 for mine, theirs in zip(given, walked) for a, b in zip(mine, theirs))

@@ -21,6 +21,7 @@ from geo.population import TAILLE_THRESHOLDS, fmt_dec, fmt_int
 from indicators.perimeter_figures import population_by_commune, taille_gauge
 from ui import map as cmap
 from ui import state
+from ui.offline_assets import published_json
 
 # What the panels show instead of empty figures and forms (the page draws them only for a
 # perimeter with units).
@@ -29,6 +30,7 @@ EMPTY_PERIMETER = (
     "Le périmètre est vide : cliquez des communes sur la carte, cherchez-les, dessinez une "
     f"zone ou ouvrez un exemple. Taille 1 : moins de {_T1} habitants · Taille 2 : {_T1} à "
     f"{_T2} · Taille 3 : {_T2} à {_T3} · Taille 4 : plus de {_T3}.")
+SHOWN_DEPS = "deps_shown"  # the départements shown by the page's last full run
 SEVERITY = {"blocking": ("Bloquant", st.error), "warning": ("Attention", st.warning),
             "info": ("Info", st.info)}
 
@@ -47,10 +49,37 @@ def dep_label(catalog: Catalog):
 # --- sidebar -------------------------------------------------------------------------
 
 def territory_picker(catalog: Catalog) -> None:
-    deps = sorted(catalog.units["dep"].dropna().unique())
+    units = catalog.units
+    deps = sorted(units["dep"].dropna().unique())
     st.multiselect("Territoire affiché (départements)", deps, key="deps",
-                   format_func=dep_label(catalog), max_selections=6,
+                   format_func=dep_label(catalog), max_selections=state.MAX_PICKED_DEPS,
                    help="La carte montre les communes de ces départements.")
+    regions = units.drop_duplicates("reg").dropna(subset=["reg"]).set_index("reg")["reg_name"].sort_values()
+    st.selectbox("Ou une région entière", list(regions.index), index=None, key="region_picker",
+                 format_func=regions.get, placeholder="Choisir une région", on_change=_show_region)
+
+
+def _show_region() -> None:
+    """Select box callback: show every département of the chosen région."""
+    reg = st.session_state["region_picker"]
+    if reg:
+        units = state.get_catalog().units
+        st.session_state["deps"] = sorted(units.loc[units["reg"] == reg, "dep"].dropna().unique())
+    st.session_state["region_picker"] = None
+
+
+def note_territory() -> None:
+    """On a run of the whole page (before its fragment): the départements the sidebar's
+    picker shows."""
+    st.session_state[SHOWN_DEPS] = list(st.session_state["deps"])
+
+
+def rerun_app_if_territory_changed() -> None:
+    """Inside the page's fragment: when a toolbar action (a search result from another
+    département) changed the shown territory, rerun the whole page so that the sidebar's
+    picker shows it too."""
+    if st.session_state.get(SHOWN_DEPS, st.session_state["deps"]) != st.session_state["deps"]:
+        st.rerun(scope="app")
 
 
 def examples(catalog: Catalog) -> None:
@@ -216,21 +245,29 @@ def _iris_opener(catalog: Catalog) -> None:
 MAP_NOTICE = "map_notice"  # (st.error or st.warning, text) left by a drawing for the next run
 
 
+def _territory() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The shown territory: (départements, communes opened into IRIS)."""
+    return tuple(sorted(st.session_state["deps"] or state.DEFAULT_DEPS)), st.session_state["opened"]
+
+
 def _shown():
     """The shown territory's units, payload and bounds (cached per territory)."""
-    deps = tuple(sorted(st.session_state["deps"] or state.DEFAULT_DEPS))
-    return state.shown_territory(deps, st.session_state["opened"])
+    return state.shown_territory(*_territory())
 
 
 def map_section(catalog: Catalog, report: Report, height: int = 640) -> None:
-    _, geojson, bounds = _shown()
-    neighbours = [(p.name, _dissolved(tuple(p.sorted_codes()))) for p in state.neighbours()]
-    m = cmap.base_map(geojson, bounds, [(n, g) for n, g in neighbours if not g.is_empty])
-    group = cmap.perimeter_group(_dissolved(tuple(report.perimeter.sorted_codes())), report.findings)
+    deps, opened = _territory()
+    _, _, bounds = state.shown_territory(deps, opened)
+    m = cmap.base_map(state.territory_url(deps, opened), bounds)
+    group = cmap.perimeter_group(_dissolved(tuple(report.perimeter.sorted_codes())), report.findings, {
+        "selected": report.perimeter.sorted_codes(), "ack": st.session_state["map_ack"],
+        "neighbours": _neighbours_url(tuple((p.name, tuple(p.sorted_codes())) for p in state.neighbours())),
+    })
     focus = st.session_state["focus"]
     st_folium(
         m, key="map", height=height, use_container_width=True,
-        returned_objects=["last_clicked", "last_active_drawing"],
+        # Nothing of streamlit-folium's own: static/cpts_map.js sends the clicks and drawings.
+        returned_objects=[],
         feature_group_to_add=group, on_change=_apply_map_event,
         center=focus["center"] if focus else None, zoom=focus["zoom"] if focus else None,
     )
@@ -241,33 +278,55 @@ def map_section(catalog: Catalog, report: Report, height: int = 640) -> None:
                "rectangle (outils à gauche) pour ajouter les communes majoritairement à l'intérieur.")
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _neighbours_url(neighbours: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    """The neighbouring CPTS published for the map (once per set of neighbours)."""
+    shapes = [(name, _dissolved(codes), codes) for name, codes in neighbours]
+    shapes = [s for s in shapes if not s[1].is_empty]
+    return published_json(cmap.neighbours_payload(shapes)) if shapes else None
+
+
 def _apply_map_event() -> None:
-    """The map's on_change callback (streamlit-folium has just put its value in
-    st.session_state["map"]). It runs before the script, so the run that follows a click
-    or a drawing already shows the new perimeter: one run per click, not two."""
+    """The map's on_change callback (streamlit-folium has just put the value sent by
+    static/cpts_map.js in st.session_state["map"]). It runs before the script, so the run
+    that follows a click or a drawing already shows the new perimeter.
+
+    The value lists every event (toggle of a unit, drawing) the map has not seen
+    acknowledged, each with a sequence number: those above the last one applied for this
+    map are applied, in order, once; the map hears back which was last (`map_ack`)."""
     out = st.session_state.get("map") or {}
+    client = out.get("client")
+    ack = st.session_state["map_ack"]
+    done = ack.get("seq", 0) if ack.get("client") == client else 0
     units = _shown()[0]
-    p = state.perimeter()
-    drawing = out.get("last_active_drawing")
-    if drawing and not (drawing.get("properties") or {}).get("code") \
-            and state.first_time("drawing", str(drawing.get("geometry"))):
+    for event in out.get("events") or []:
         try:
-            polygon = shape(drawing["geometry"])
-        except (KeyError, ValueError, TypeError):
-            st.session_state[MAP_NOTICE] = (st.error, "Dessin illisible : tracez un polygone ou un rectangle.")
-            return
-        inside = mostly_inside(units, polygon)
-        if inside:
-            state.set_perimeter(p.with_codes(p.codes | set(inside)))
-        else:
-            st.session_state[MAP_NOTICE] = (
-                st.warning, "Aucune commune n'a la majorité de sa surface dans le dessin.")
+            seq, kind, data = event
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(seq, int) or seq <= done:
+            continue
+        done = seq
+        if kind == "toggle" and data in units.index:
+            state.set_perimeter(state.perimeter().toggled(data))
+        elif kind == "drawing":
+            _apply_drawing(units, data)
+    st.session_state["map_ack"] = {"client": client, "seq": done}
+
+
+def _apply_drawing(units, geometry) -> None:
+    try:
+        polygon = shape(geometry)
+    except (KeyError, ValueError, TypeError, AttributeError):
+        st.session_state[MAP_NOTICE] = (st.error, "Dessin illisible : tracez un polygone ou un rectangle.")
         return
-    click = out.get("last_clicked")
-    if click and state.first_time("click", (click["lat"], click["lng"])):
-        code = cmap.unit_at(units, click["lng"], click["lat"])
-        if code:
-            state.set_perimeter(p.toggled(code))
+    inside = mostly_inside(units, polygon)
+    if inside:
+        p = state.perimeter()
+        state.set_perimeter(p.with_codes(p.codes | set(inside)))
+    else:
+        st.session_state[MAP_NOTICE] = (
+            st.warning, "Aucune commune n'a la majorité de sa surface dans le dessin.")
 
 
 def focus_on(geometry) -> None:
@@ -331,12 +390,16 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
         state.set_perimeter(p.with_codes(p.codes - set(remove)))
         st.rerun()
     safe = "".join(ch if ch.isalnum() else "_" for ch in p.name)[:60] or "perimetre"
+    # Each file is built when its button is pressed (a callable), not on every click on the map.
     cols = st.columns(4)
-    cols[0].download_button("GeoJSON", to_geojson(catalog, [p]), f"{safe}.geojson", "application/geo+json")
-    cols[1].download_button("CSV des codes", to_csv(p), f"{safe}.csv", "text/csv")
-    cols[2].download_button("Tableau CSV", table.to_csv(index=False, sep=";"), f"{safe}_lettre.csv", "text/csv")
-    cols[3].download_button("Tableau XLSX", to_xlsx(table), f"{safe}_lettre.xlsx",
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    cols[0].download_button("GeoJSON", lambda: to_geojson(catalog, [p]), f"{safe}.geojson",
+                            "application/geo+json", on_click="ignore")
+    cols[1].download_button("CSV des codes", lambda: to_csv(p), f"{safe}.csv", "text/csv", on_click="ignore")
+    cols[2].download_button("Tableau CSV", lambda: table.to_csv(index=False, sep=";"), f"{safe}_lettre.csv",
+                            "text/csv", on_click="ignore")
+    cols[3].download_button("Tableau XLSX", lambda: to_xlsx(table), f"{safe}_lettre.xlsx",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            on_click="ignore")
 
 
 def unknown_codes_notice(catalog: Catalog) -> None:

@@ -19,18 +19,27 @@ import folium.plugins
 import geopandas as gpd
 import pandas as pd
 import shapely
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from jinja2 import Template
 
 from geo.catalog import Catalog
 from geo.population import fmt_int
-from ui.offline_assets import use_local_assets
+from ui.offline_assets import static_url, use_local_assets
 
 PRECISION_DEG = 1e-5  # about 1 m: ample for a map
 SIMPLIFY_ABOVE_UNITS = 1500
-SIMPLIFY_TOLERANCE_DEG = 0.002
+# A région (Occitanie: 4,450 communes) simplified as a coverage: each shared border once,
+# so neighbours stay joined (no sliver, no gap); about 1.9 MB, 0.7 MB as sent (gzip).
+SIMPLIFY_TOLERANCE_DEG = 0.003
+SIMPLIFIED_PRECISION_DEG = 1e-4  # a decimal grid: shorter numbers in the JSON
 NEIGHBOUR_COLOURS = ["#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
                      "#1b9e77", "#666666"]
 SEVERITY_COLOURS = {"blocking": "#d7191c", "warning": "#fdae61", "info": "#2c7bb6"}
 PERIMETER_COLOUR = "#0050a0"
+UNIT_STYLE = {"color": "#8a8a8a", "weight": 0.7, "fillColor": "#f4f1ea", "fillOpacity": 0.9}
+PERIMETER_STYLE = {"color": "#ffffff", "weight": 0.7, "fillColor": PERIMETER_COLOUR, "fillOpacity": 0.55}
+MAX_LABELS = 60  # commune names on the builder's map at once (those that fit)
 
 
 def territory_units(catalog: Catalog, deps: tuple[str, ...], opened: tuple[str, ...]) -> gpd.GeoDataFrame:
@@ -47,81 +56,114 @@ def territory_units(catalog: Catalog, deps: tuple[str, ...], opened: tuple[str, 
 
 
 def territory_geojson(units: gpd.GeoDataFrame) -> dict:
-    """Compact GeoJSON of the shown units: code, escaped name, population label."""
+    """Compact GeoJSON of the shown units: code, escaped name, population label, and for
+    the names on the map a label point `lp` ([lat, lng], inside the unit) and the
+    population `n` (larger towns are named first)."""
     geoms = units.geometry.to_numpy()
     precision = PRECISION_DEG
     if len(units) > SIMPLIFY_ABOVE_UNITS:
         geoms = shapely.coverage_simplify(geoms, SIMPLIFY_TOLERANCE_DEG)
-        precision = SIMPLIFY_TOLERANCE_DEG / 10
+        precision = SIMPLIFIED_PRECISION_DEG
     geoms = shapely.set_precision(geoms, precision)
+    points = shapely.point_on_surface(units.geometry.to_numpy())
     features = []
-    for code, name, level, pop, geom in zip(units["code"], units["name"], units["level"],
-                                            units["population"], geoms):
+    for code, name, level, pop, geom, point in zip(units["code"], units["name"], units["level"],
+                                                   units["population"], geoms, points):
         if geom is None or geom.is_empty:
             continue
         label = name if level != "iris" else f"IRIS {name}"
+        known = pop is not None and str(pop) != "<NA>"
         features.append({
             "type": "Feature",
             "properties": {"code": code, "nom": html.escape(str(label)),
-                           "pop": "inconnue" if pop is None or str(pop) == "<NA>" else fmt_int(pop)},
+                           "pop": fmt_int(pop) if known else "inconnue", "n": int(pop) if known else 0,
+                           "lp": [round(point.y, 4), round(point.x, 4)]},
             "geometry": json.loads(shapely.to_geojson(geom)),
         })
     return {"type": "FeatureCollection", "features": features}
 
 
-class UnitsLayer(folium.GeoJson):
-    """A folium.GeoJson whose bounds are known: folium, and streamlit-folium on every
-    rerun, would otherwise walk each coordinate in Python to find them (60 ms for a
-    département, on every click)."""
+class UnitsLayer(JSCSSMixin, MacroElement):
+    """The territory's units, drawn and made clickable by static/cpts_map.js from the
+    published file at `url`: the map's script stays a few kilobytes, the same on every
+    rerun, so Streamlit re-sends no geometry and streamlit-folium never redraws the map.
+    Its bounds are given (no coordinate to walk in Python)."""
 
-    def __init__(self, data: dict, bounds, **kwargs):
-        super().__init__(data, **kwargs)
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        CptsMap.init({{ this._parent.get_name() }}, {{ this.options|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, url: str, bounds):
+        super().__init__()
+        self._name = "UnitsLayer"
         self._bounds = [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
+        self.options = {"url": url, "maxLabels": MAX_LABELS, "style": {
+            "unit": UNIT_STYLE, "perimeter": PERIMETER_STYLE}}
+        self.default_js = [("cpts_map_js", static_url("cpts_map.js"))]
+        self.default_css = [("cpts_map_css", static_url("cpts_map.css"))]
 
     def _get_self_bounds(self):
         return self._bounds
 
 
-def base_map(territory: dict, bounds, neighbours: list[tuple[str, object]]) -> folium.Map:
-    """The static part: units (clickable, with tooltips), neighbouring CPTS, drawing tools.
-    `bounds` are the units' (minx, miny, maxx, maxy)."""
+class MapState(MacroElement):
+    """What the server says after a run, for static/cpts_map.js: the perimeter's codes,
+    the last map event it applied, the neighbouring CPTS file."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        CptsMap.update({{ this.state|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, state: dict):
+        super().__init__()
+        self._name = "MapState"
+        self.state = state
+
+
+def base_map(territory_url: str, bounds) -> folium.Map:
+    """The static part, the same for every run on a territory: the units (clickable,
+    with tooltips and names), the drawing tools. `bounds` are the units' (minx, miny,
+    maxx, maxy)."""
     use_local_assets()
     m = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, zoom_snap=0.25)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    UnitsLayer(
-        territory, bounds, name="Communes",
-        style_function=lambda _: {"color": "#8a8a8a", "weight": 0.7, "fillColor": "#f4f1ea",
-                                  "fillOpacity": 0.9},
-        highlight_function=lambda _: {"weight": 2.5, "color": "#222222"},
-        tooltip=folium.GeoJsonTooltip(fields=["nom", "code", "pop"],
-                                      aliases=["", "INSEE", "Population"], labels=True),
-    ).add_to(m)
-    for i, (name, geometry) in enumerate(neighbours):
-        colour = NEIGHBOUR_COLOURS[i % len(NEIGHBOUR_COLOURS)]
-        folium.GeoJson(
-            json.loads(shapely.to_geojson(shapely.set_precision(geometry, PRECISION_DEG))),
-            name=html.escape(name),
-            style_function=lambda _, c=colour: {"color": c, "weight": 3, "fillColor": c,
-                                                "fillOpacity": 0.12, "dashArray": "6 4"},
-            tooltip=folium.Tooltip(f"CPTS voisine : {html.escape(name)}"),
-        ).add_to(m)
     folium.plugins.Draw(
         export=False, position="topleft",
         draw_options={"polyline": False, "circle": False, "marker": False,
                       "circlemarker": False, "polygon": True, "rectangle": True},
         edit_options={"edit": False, "remove": False},
     ).add_to(m)
+    UnitsLayer(territory_url, bounds).add_to(m)  # after Draw: its script reads Leaflet.draw's texts
     return m
 
 
-def perimeter_group(perimeter_geometry, findings) -> folium.FeatureGroup:
-    """The dynamic part: the candidate perimeter and the findings' units."""
+def neighbours_payload(neighbours: list[tuple[str, object, tuple[str, ...]]]) -> dict:
+    """The neighbouring CPTS for the map: outline, escaped name, colour and unit codes of
+    each (name, geometry, codes)."""
+    features = []
+    for i, (name, geometry, codes) in enumerate(neighbours):
+        features.append({
+            "type": "Feature",
+            "properties": {"name": html.escape(name), "codes": list(codes),
+                           "colour": NEIGHBOUR_COLOURS[i % len(NEIGHBOUR_COLOURS)]},
+            "geometry": json.loads(shapely.to_geojson(shapely.set_precision(geometry, PRECISION_DEG))),
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def perimeter_group(perimeter_geometry, findings, state: dict | None = None) -> folium.FeatureGroup:
+    """The dynamic part: the candidate perimeter's outline, the findings' units and the
+    server's state for the map's script. None of them takes clicks: the units under them do."""
     group = folium.FeatureGroup(name="Périmètre")
     if perimeter_geometry is not None and not perimeter_geometry.is_empty:
         folium.GeoJson(
             json.loads(shapely.to_geojson(shapely.set_precision(perimeter_geometry, PRECISION_DEG))),
-            style_function=lambda _: {"color": PERIMETER_COLOUR, "weight": 3,
-                                      "fillColor": PERIMETER_COLOUR, "fillOpacity": 0.35},
+            style_function=lambda _: {"color": PERIMETER_COLOUR, "weight": 3, "fill": False},
+            interactive=False,
         ).add_to(group)
     for finding in findings:
         if finding.geometry is None or finding.kind in ("size_class", "unknown_population"):
@@ -131,16 +173,11 @@ def perimeter_group(perimeter_geometry, findings) -> folium.FeatureGroup:
             json.loads(shapely.to_geojson(shapely.set_precision(finding.geometry, PRECISION_DEG))),
             style_function=lambda _, c=colour: {"color": c, "weight": 3, "fillColor": c,
                                                 "fillOpacity": 0.45},
-            tooltip=folium.Tooltip(html.escape(finding.message)),
+            interactive=False,
         ).add_to(group)
+    if state is not None:
+        MapState(state).add_to(group)
     return group
-
-
-def unit_at(units: gpd.GeoDataFrame, lng: float, lat: float) -> str | None:
-    """Code of the shown unit under a clicked point (our own point-in-polygon: the
-    front end's idea of the clicked feature is not relied on)."""
-    hits = units.sindex.query(shapely.Point(lng, lat), predicate="within")
-    return None if not len(hits) else str(units["code"].iloc[hits[0]])
 
 
 # --- the coverage map of the ARS view -------------------------------------------------

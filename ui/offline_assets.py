@@ -14,15 +14,25 @@ them at /app/static/... because `server.enableStaticServing` is on in
 
 Only Leaflet and Leaflet.draw are loaded: folium's markers and icons (jQuery,
 Bootstrap, Font Awesome, awesome-markers) are not used by this app's maps.
+
+`published_json` puts data the maps fetch (a territory's units, the neighbouring CPTS)
+in static/maps/, named by the hash of their content: the browser fetches each once and
+keeps it, and Streamlit never re-sends it on a rerun.
 """
 
+import hashlib
+import json
+import os
+import tempfile
 from pathlib import Path
 
 import folium
 import folium.plugins
 import streamlit as st
 
-NODE_MODULES = Path(__file__).resolve().parent.parent / "static" / "node_modules"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+NODE_MODULES = STATIC / "node_modules"
+PUBLISHED = STATIC / "maps"  # generated, not in git
 
 # (folium's name for the resource, file under static/node_modules). Keeping
 # folium's names means later `add_js_link`/`add_css_link` calls still override.
@@ -50,16 +60,34 @@ def use_local_assets() -> None:
             "run `make assets` to install the map's JavaScript and CSS."
         )
 
-    # Absolute URL path: the map runs inside streamlit-folium's iframe, which is
-    # served by the same Streamlit server under /component/...
-    base = st.get_option("server.baseUrlPath").strip("/")
-    prefix = f"/{base}/app/static/node_modules/" if base else "/app/static/node_modules/"
-
     def urls(entries):
-        return [(name, prefix + path) for name, path in entries]
+        return [(name, static_url(f"node_modules/{path}")) for name, path in entries]
 
     # Assign new lists: folium's own module-level lists stay untouched.
     folium.Map.default_js = urls(_MAP_JS)
     folium.Map.default_css = urls(_MAP_CSS)
     folium.plugins.Draw.default_js = urls(_DRAW_JS)
     folium.plugins.Draw.default_css = urls(_DRAW_CSS)
+
+
+def static_url(path: str) -> str:
+    """The URL of a file under static/. Absolute: the maps run inside streamlit-folium's
+    iframe, which is served by the same Streamlit server under /component/..."""
+    base = st.get_option("server.baseUrlPath").strip("/")
+    return f"/{base}/app/static/{path}" if base else f"/app/static/{path}"
+
+
+def published_json(payload) -> str:
+    """Write `payload` as JSON under static/maps/ (once per content) and return its URL."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    name = f"{hashlib.sha256(text).hexdigest()[:24]}.json"
+    path = PUBLISHED / name
+    if not path.exists():
+        PUBLISHED.mkdir(exist_ok=True)
+        # Written aside then renamed: another server process may serve it meanwhile.
+        fd, tmp = tempfile.mkstemp(dir=PUBLISHED, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    return static_url(f"maps/{name}")

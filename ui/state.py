@@ -7,20 +7,22 @@ neighbouring layers are per session.
 
 from __future__ import annotations
 
-import streamlit as st
-
 from collections import Counter
+
+import streamlit as st
 
 from geo.catalog import Catalog
 from geo.files import Layer
 from geo.perimeter import Perimeter
 from geo.workspace import load_iris_contours, load_iris_population
 from ui.map import territory_geojson, territory_units
+from ui.offline_assets import published_json
 
 BUILDER_PAGE = "pages/Construire.py"  # the home page, for st.switch_page and st.page_link
 DEFAULT_DEPS = ["81"]
 HISTORY_DEPTH = 50
-MAX_SHOWN_DEPS = 6  # the territory picker accepts at most six départements
+MAX_SHOWN_DEPS = 6  # a perimeter opened from elsewhere shows its six main départements
+MAX_PICKED_DEPS = 13  # the territory picker: a whole région (Occitanie has 13)
 # Widgets drawn on one page whose value the other pages must not lose: Streamlit forgets a
 # widget's value at the end of a run of a page that does not draw it.
 AUTHOR = "scenario_author"  # widget key of the author of saved scenarios
@@ -47,9 +49,17 @@ def shown_territory(deps: tuple[str, ...], opened: tuple[str, ...]):
     return units, territory_geojson(units), tuple(units.total_bounds)
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def territory_url(deps: tuple[str, ...], opened: tuple[str, ...]) -> str:
+    """Where the browser fetches the builder map's units for this territory (published
+    once per territory: never re-sent on a rerun)."""
+    return published_json(shown_territory(deps, opened)[1])
+
+
 def init() -> None:
     defaults = {"deps": list(DEFAULT_DEPS), "perimeter": Perimeter("Mon projet de CPTS", ()),
-                "history": [], "layers": {}, "opened": (), "handled": {}, "focus": None}
+                "history": [], "layers": {}, "opened": (), "handled": {}, "focus": None,
+                "map_ack": {}}
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
     for key in SHARED_WIDGETS:

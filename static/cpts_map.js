@@ -1,0 +1,209 @@
+/* The builder's map in the browser: the territory's units, filled at once when clicked.
+ *
+ * Loaded by folium (ui/map.py) inside streamlit-folium's frame, after Leaflet and
+ * Leaflet.draw. `CptsMap.init` fetches the territory's units once (a static file per
+ * territory, so Streamlit never re-sends them) and draws them; a click on a unit fills or
+ * empties it immediately and sends the toggle to Python through the component's value
+ * (window.Streamlit, exposed by streamlit-folium). `CptsMap.update`, run by the dynamic
+ * feature group on every rerun, brings the server's perimeter: the map shows it with the
+ * clicks the server has not seen yet still applied on top, so it never flickers back.
+ *
+ * Every event (a toggle or a drawing) carries a sequence number; the value sent holds all
+ * events not yet acknowledged, and the server applies each number once: a click is never
+ * lost when Streamlit coalesces two values, nor applied twice.
+ */
+(function () {
+  "use strict";
+
+  // French texts of Leaflet's and Leaflet.draw's controls (read when they are created).
+  L.Control.Zoom.prototype.options.zoomInTitle = "Zoomer";
+  L.Control.Zoom.prototype.options.zoomOutTitle = "Dézoomer";
+  L.Control.Scale.prototype.options.imperial = false;
+  if (L.drawLocal) {
+    const toolbar = L.drawLocal.draw.toolbar;
+    toolbar.actions = {title: "Annuler le dessin", text: "Annuler"};
+    toolbar.finish = {title: "Terminer le dessin", text: "Terminer"};
+    toolbar.undo = {title: "Effacer le dernier point", text: "Effacer le dernier point"};
+    toolbar.buttons.polygon = "Dessiner un polygone : les communes majoritairement à l'intérieur rejoignent le périmètre";
+    toolbar.buttons.rectangle = "Dessiner un rectangle : les communes majoritairement à l'intérieur rejoignent le périmètre";
+    const handlers = L.drawLocal.draw.handlers;
+    handlers.polygon.tooltip = {
+      start: "Cliquez pour placer le premier sommet.",
+      cont: "Cliquez pour placer le sommet suivant.",
+      end: "Cliquez le premier sommet (ou « Terminer ») pour fermer la forme."};
+    handlers.rectangle.tooltip = {start: "Cliquez et faites glisser pour dessiner un rectangle."};
+    handlers.simpleshape.tooltip = {end: "Relâchez pour terminer le dessin."};
+    handlers.polyline.error = "<strong>Erreur :</strong> les côtés ne peuvent pas se croiser !";
+  }
+
+  const S = {
+    map: null, options: null, layer: null, byCode: {}, labels: null,
+    server: new Set(), shown: new Set(), pending: [], drawings: {},
+    client: Math.random().toString(36).slice(2), seq: 0, drawing: false,
+    neighbourUrl: null, neighbourLayer: null, neighbourOf: {}, lastUpdate: null,
+  };
+
+  function isShown(code) {
+    let on = S.server.has(code);
+    for (const e of S.pending) if (e.code === code) on = !on;
+    return on;
+  }
+
+  function styleOf(code) {
+    const o = S.options.style;
+    if (S.shown.has(code)) return o.perimeter;
+    const neighbour = S.neighbourOf[code];
+    return neighbour ? Object.assign({}, o.unit, {fillColor: neighbour.colour, fillOpacity: 0.35}) : o.unit;
+  }
+
+  function restyle(codes) {
+    for (const code of codes) {
+      const layer = S.byCode[code];
+      if (layer) layer.setStyle(styleOf(code));
+    }
+  }
+
+  /* Recompute what the map shows (server's perimeter + pending toggles), restyle what
+   * changed, and place the labels again. */
+  function refresh() {
+    const next = new Set();
+    for (const code of S.server) if (S.byCode[code]) next.add(code);
+    for (const e of S.pending) if (e.code && S.byCode[e.code]) {
+      if (next.has(e.code)) next.delete(e.code); else next.add(e.code);
+    }
+    const changed = [];
+    for (const code of next) if (!S.shown.has(code)) changed.push(code);
+    for (const code of S.shown) if (!next.has(code)) changed.push(code);
+    S.shown = next;
+    restyle(changed);
+    placeLabels();
+  }
+
+  function send() {
+    const events = S.pending.map((e) => e.code ? [e.seq, "toggle", e.code] : [e.seq, "drawing", e.geometry]);
+    window.Streamlit.setComponentValue({client: S.client, events: events});
+  }
+
+  function onUnitClick(e) {
+    if (S.drawing) return;  // a drawing tool is active: the click places a vertex
+    const code = e.layer.feature.properties.code;
+    S.pending.push({seq: ++S.seq, code: code});
+    refresh();
+    send();
+  }
+
+  function tooltipOf(layer) {
+    const p = layer.feature.properties;
+    const neighbour = S.neighbourOf[p.code];
+    return `<b>${p.nom}</b><br>INSEE ${p.code}<br>Population : ${p.pop}` +
+      (neighbour ? `<br>CPTS voisine : ${neighbour.name}` : "");
+  }
+
+  /* Names on the map where they fit: the perimeter's units first, then the most
+   * populated, each kept only if it does not overlap a name already placed. */
+  function placeLabels() {
+    if (!S.labels || !S.layer) return;
+    S.labels.clearLayers();
+    const map = S.map;
+    const size = map.getSize();
+    const bounds = map.getBounds();
+    const candidates = [];
+    for (const code in S.byCode) {
+      const p = S.byCode[code].feature.properties;
+      if (!p.lp || !bounds.contains(p.lp)) continue;
+      candidates.push([S.shown.has(code) ? 1e12 + p.n : p.n, p]);
+    }
+    candidates.sort((a, b) => b[0] - a[0]);
+    const placed = [];
+    const max = S.options.maxLabels;
+    for (const [, p] of candidates) {
+      if (placed.length >= max) break;
+      const pt = map.latLngToContainerPoint(p.lp);
+      const w = 6.5 * p.nom.length + 6, h = 16;
+      const box = [pt.x - w / 2, pt.y - h / 2, pt.x + w / 2, pt.y + h / 2];
+      if (box[0] < 0 || box[1] < 0 || box[2] > size.x || box[3] > size.y) continue;
+      if (placed.some((b) => b[0] < box[2] && box[0] < b[2] && b[1] < box[3] && box[1] < b[3])) continue;
+      placed.push(box);
+      L.marker(p.lp, {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({className: "cpts-label", html: p.nom, iconSize: [w, h]}),
+      }).addTo(S.labels);
+    }
+  }
+
+  function showNeighbours(url) {
+    if (url === S.neighbourUrl) return;
+    S.neighbourUrl = url;
+    if (S.neighbourLayer) S.neighbourLayer.remove();
+    S.neighbourLayer = null;
+    const previous = Object.keys(S.neighbourOf);
+    S.neighbourOf = {};
+    restyle(previous);
+    if (!url) return;
+    fetch(url).then((r) => r.json()).then((data) => {
+      if (url !== S.neighbourUrl) return;
+      for (const f of data.features) {
+        for (const code of f.properties.codes) S.neighbourOf[code] = f.properties;
+      }
+      // Outlines only (no fill): the units under them still take the clicks.
+      S.neighbourLayer = L.geoJSON(data, {
+        style: (f) => ({color: f.properties.colour, weight: 3, dashArray: "6 4", fill: false}),
+        onEachFeature: (f, layer) => layer.bindTooltip(`CPTS voisine : ${f.properties.name}`, {sticky: true}),
+      }).addTo(S.map);
+      restyle(Object.keys(S.neighbourOf));
+    });
+  }
+
+  const CptsMap = {
+    init(map, options) {
+      S.map = map;
+      S.options = options;
+      map.on("draw:drawstart", () => { S.drawing = true; });
+      map.on("draw:drawstop", () => { S.drawing = false; });
+      map.on(L.Draw.Event.CREATED, (e) => {
+        const seq = ++S.seq;
+        S.drawings[seq] = e.layer;
+        S.pending.push({seq: seq, geometry: e.layer.toGeoJSON().geometry});
+        send();
+      });
+      map.createPane("cptsLabels").style.zIndex = 450;
+      S.labels = L.layerGroup([], {pane: "cptsLabels"}).addTo(map);
+      map.on("zoomend moveend", placeLabels);
+      fetch(options.url).then((r) => r.json()).then((data) => {
+        S.layer = L.geoJSON(data, {
+          style: (f) => styleOf(f.properties.code),
+          onEachFeature: (f, layer) => { S.byCode[f.properties.code] = layer; },
+        });
+        S.layer.bindTooltip(tooltipOf, {sticky: true});
+        S.layer.on("click", onUnitClick);
+        S.layer.addTo(map);
+        S.layer.bringToBack();
+        if (S.lastUpdate) CptsMap.update(S.lastUpdate); else refresh();
+        S.ready = true;
+      });
+    },
+
+    /* The server's state after a run: perimeter codes, the last event it applied, and the
+     * neighbouring CPTS file. */
+    update(state) {
+      S.lastUpdate = state;
+      S.server = new Set(state.selected);
+      if (state.ack && state.ack.client === S.client) {
+        for (const e of S.pending) {
+          if (e.seq <= state.ack.seq && S.drawings[e.seq]) {
+            S.drawings[e.seq].remove();
+            delete S.drawings[e.seq];
+          }
+        }
+        S.pending = S.pending.filter((e) => e.seq > state.ack.seq);
+      }
+      if (!S.layer) return;
+      showNeighbours(state.neighbours);
+      refresh();
+    },
+
+    get ready() { return !!S.ready; },
+    get unitCount() { return Object.keys(S.byCode).length; },
+  };
+  window.CptsMap = CptsMap;
+})();

@@ -1,0 +1,88 @@
+"""Clicks and drawings on the builder's map as a facilitator makes them (issues 12 and 14):
+each click does what it shows, once, and the map never contradicts the perimeter."""
+
+from playwright.sync_api import expect
+from shapely.geometry import Polygon
+
+from geo.areas import mostly_inside
+from tests.browser.map_clicks import (
+    COMMUNES_METRIC,
+    MAP_IFRAME,
+    PERIMETER_FILL,
+    TO_LATLNG,
+    clickable_communes,
+    fill_at,
+    map_frame,
+    page_point,
+)
+from ui.map import territory_units
+
+EMPTY = "Le périmètre est vide"
+
+
+def open_builder(page, url):
+    page.set_viewport_size({"width": 1600, "height": 1100})
+    page.goto(url)
+    return map_frame(page)
+
+
+def communes_shown(page):
+    return page.locator(COMMUNES_METRIC)
+
+
+def test_a_click_adds_a_commune_and_a_second_click_removes_it(streamlit_server, page, catalog):
+    frame = open_builder(page, streamlit_server("app.py", instance="clicks"))
+    code, lat, lng = clickable_communes(catalog, ("81",), 1)[0]
+    page.mouse.click(*page_point(page, frame, lat, lng))
+    expect(communes_shown(page)).to_have_text("1", timeout=20_000)
+    expect(page.get_by_test_id("stDataFrame")).to_contain_text(code)
+    page.wait_for_timeout(500)  # a person looks before clicking again
+    page.mouse.click(*page_point(page, frame, lat, lng))
+    expect(page.get_by_test_id("stAlertContentInfo")).to_contain_text(EMPTY, timeout=20_000)
+    expect(communes_shown(page)).to_have_count(0)
+    page.wait_for_timeout(500)
+    assert fill_at(frame, lat, lng) != PERIMETER_FILL
+
+
+def test_the_polygon_tool_draws_with_four_clicks_and_finish(streamlit_server, page, catalog, artifacts_dir):
+    frame = open_builder(page, streamlit_server("app.py", instance="polygon"))
+    frame.locator(".leaflet-draw-draw-polygon").click()
+    box = page.locator(MAP_IFRAME).bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    corners = [(cx - 90, cy - 70), (cx + 80, cy - 80), (cx + 90, cy + 70), (cx - 70, cy + 90)]
+    for x, y in corners:
+        page.mouse.click(x, y)
+        page.wait_for_timeout(300)
+    # Each vertex is drawn, and the drawing is still going on: no commune was toggled.
+    expect(frame.locator(".leaflet-marker-icon.leaflet-div-icon")).to_have_count(4)
+    expect(page.get_by_test_id("stAlertContentInfo")).to_contain_text(EMPTY)
+    frame.locator(".leaflet-draw-actions a:visible").first.click()  # « Terminer »
+    vertices = [frame.evaluate(TO_LATLNG, [x - box["x"], y - box["y"]]) for x, y in corners]
+    polygon = Polygon([(lng, lat) for lat, lng in vertices])
+    expected = mostly_inside(territory_units(catalog, ("81",), ()), polygon)
+    assert len(expected) >= 3
+    expect(communes_shown(page)).to_have_text(str(len(expected)), timeout=20_000)
+    page.wait_for_timeout(800)
+    inside = catalog.units.loc[expected].geometry.representative_point()
+    assert all(fill_at(frame, p.y, p.x) == PERIMETER_FILL for p in inside)
+    page.screenshot(path=artifacts_dir / "builder_after_polygon.png")
+
+
+def test_ten_brisk_clicks_make_exactly_ten_toggles(streamlit_server, page, catalog, artifacts_dir):
+    frame = open_builder(page, streamlit_server("app.py", instance="ten"))
+    clickable = clickable_communes(catalog, ("81",), 12)
+    communes, untouched = clickable[:10], clickable[10:]
+    for _, lat, lng in communes:
+        page.mouse.click(*page_point(page, frame, lat, lng))
+        page.wait_for_timeout(400)
+    expect(communes_shown(page)).to_have_text("10", timeout=30_000)
+    page.wait_for_timeout(1500)  # every answer of the server has arrived
+    # The perimeter: its ten units (ten rows, the metric says) are the ten clicked.
+    table = page.get_by_test_id("stDataFrame")
+    for code, _, _ in communes:
+        expect(table).to_contain_text(code)
+    for code, lat, lng in communes:
+        assert fill_at(frame, lat, lng) == PERIMETER_FILL, code
+    for code, lat, lng in untouched:
+        assert fill_at(frame, lat, lng) != PERIMETER_FILL, code
+    page.screenshot(path=artifacts_dir / "builder_after_ten_clicks.png")
