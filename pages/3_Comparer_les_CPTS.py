@@ -24,11 +24,11 @@ scope = ars.scope_picker(catalog, layer, digest)
 analysed = scope and ars.analyse(catalog, layer, digest, scope)
 if not analysed:
     st.stop()
-coverage, payload, bounds = analysed
+coverage, map_url, bounds, members = analysed
 stem = ars.file_stem(source)
 
 ars.key_figures(coverage)
-ars.coverage_map(payload, bounds)
+ars.coverage_map(map_url, bounds, members)
 ars.findings(coverage)
 ars.cpts_table(coverage, stem)
 ars.open_in_builder(source, layer)

@@ -1,4 +1,5 @@
-/* The builder's map in the browser: the territory's units, filled at once when clicked.
+/* The maps of units in the browser: the builder's (units filled at once when clicked) and
+ * the ARS's coverage map (units filled by their state, one CPTS highlighted).
  *
  * Loaded by folium (ui/map.py) inside streamlit-folium's frame, after Leaflet and
  * Leaflet.draw. `CptsMap.init` fetches the territory's units once (a static file per
@@ -11,6 +12,9 @@
  * Every event (a toggle or a drawing) carries a sequence number; the value sent holds all
  * events not yet acknowledged, and the server applies each number once: a click is never
  * lost when Streamlit coalesces two values, nor applied twice.
+ *
+ * With `options.tooltip` (a list of [property, label]) the map is read-only: each unit is
+ * filled with its `fill` property and `update({highlight: codes})` outlines some of them.
  */
 (function () {
   "use strict";
@@ -38,7 +42,7 @@
 
   const S = {
     map: null, options: null, layer: null, byCode: {}, labels: null,
-    server: new Set(), shown: new Set(), pending: [], drawings: {},
+    server: new Set(), shown: new Set(), pending: [], drawings: {}, highlight: new Set(),
     client: Math.random().toString(36).slice(2), seq: 0, drawing: false,
     neighbourUrl: null, neighbourLayer: null, neighbourOf: {}, lastUpdate: null,
   };
@@ -49,8 +53,13 @@
     return on;
   }
 
-  function styleOf(code) {
+  function styleOf(feature) {
     const o = S.options.style;
+    const code = feature.properties.code;
+    if (S.options.tooltip) {  // read-only map of states
+      const filled = Object.assign({}, o.unit, {fillColor: feature.properties.fill});
+      return S.highlight.has(code) ? Object.assign(filled, o.highlight) : filled;
+    }
     if (S.shown.has(code)) return o.perimeter;
     const neighbour = S.neighbourOf[code];
     return neighbour ? Object.assign({}, o.unit, {fillColor: neighbour.colour, fillOpacity: 0.35}) : o.unit;
@@ -59,7 +68,7 @@
   function restyle(codes) {
     for (const code of codes) {
       const layer = S.byCode[code];
-      if (layer) layer.setStyle(styleOf(code));
+      if (layer) layer.setStyle(styleOf(layer.feature));
     }
   }
 
@@ -94,6 +103,9 @@
 
   function tooltipOf(layer) {
     const p = layer.feature.properties;
+    if (S.options.tooltip) {
+      return `<b>${p.nom}</b>` + S.options.tooltip.map(([key, label]) => `<br>${label} : ${p[key]}`).join("");
+    }
     const neighbour = S.neighbourOf[p.code];
     return `<b>${p.nom}</b><br>INSEE ${p.code}<br>Population : ${p.pop}` +
       (neighbour ? `<br>CPTS voisine : ${neighbour.name}` : "");
@@ -171,11 +183,11 @@
       map.on("zoomend moveend", placeLabels);
       fetch(options.url).then((r) => r.json()).then((data) => {
         S.layer = L.geoJSON(data, {
-          style: (f) => styleOf(f.properties.code),
+          style: styleOf,
           onEachFeature: (f, layer) => { S.byCode[f.properties.code] = layer; },
         });
         S.layer.bindTooltip(tooltipOf, {sticky: true});
-        S.layer.on("click", onUnitClick);
+        if (!S.options.tooltip) S.layer.on("click", onUnitClick);
         S.layer.addTo(map);
         S.layer.bringToBack();
         if (S.lastUpdate) CptsMap.update(S.lastUpdate); else refresh();
@@ -187,6 +199,13 @@
      * neighbouring CPTS file. */
     update(state) {
       S.lastUpdate = state;
+      if (state.highlight) {  // read-only map: outline these units
+        const before = S.highlight;
+        S.highlight = new Set(state.highlight);
+        restyle([...before, ...S.highlight]);
+        for (const code of S.highlight) if (S.byCode[code]) S.byCode[code].bringToFront();
+        return;
+      }
       S.server = new Set(state.selected);
       if (state.ack && state.ack.client === S.client) {
         for (const e of S.pending) {

@@ -14,6 +14,7 @@ from geo.perimeter import Perimeter
 from geo.share import QUERY_PARAM, decode, encode
 from tests.conftest import paca_feature_rows
 from ui.map import coverage_geojson, coverage_map
+from ui.offline_assets import PUBLISHED, published_json
 
 ARS_PAGE = "pages/3_Comparer_les_CPTS.py"
 WORKSHOP_PAGE = "pages/5_Atelier.py"
@@ -158,8 +159,10 @@ def test_coverage_map_escapes_cpts_names(catalog, carmausin):
     payload = coverage_geojson(units, owners, {}, {EVIL: "#8dd3c7"})
     assert {f["properties"]["cpts"] for f in payload["features"]} == {
         "&lt;img src=x onerror=alert(1)&gt;CPTS &lt;b&gt;du Tarn&lt;/b&gt;"}
-    html = coverage_map(payload, tuple(units.total_bounds)).get_root().render()
-    assert EVIL not in html and "<img" not in html
+    url = published_json(payload)  # what the map fetches
+    html = coverage_map(url, tuple(units.total_bounds)).get_root().render()
+    sent = (PUBLISHED / url.rsplit("/", 1)[1]).read_text()
+    assert EVIL not in html and "<img" not in html and EVIL not in sent and "<img" not in sent
     assert {f["id"] for f in payload["features"]} == set(carmausin.codes)
 
 

@@ -2,6 +2,8 @@
 
 import json
 
+import shapely
+
 from ui.map import (
     neighbours_payload,
     perimeter_group,
@@ -52,3 +54,24 @@ def test_units_layer_reports_the_bounds_folium_would_compute(catalog):
     given = UnitsLayer("/app/static/maps/territory.json", tuple(units.total_bounds)).get_bounds()
     # The payload is rounded to 1e-5 degree; the units' own bounds are exact.
     assert all(abs(a - b) <= 1e-5 for mine, theirs in zip(given, walked) for a, b in zip(mine, theirs))
+
+
+def test_a_region_is_simplified_as_a_coverage_and_stays_one(catalog):
+    """Occitanie's communes are simplified (the payload must stay small) with their shared
+    borders simplified once: no unit gains a border that its neighbour does not share (no
+    sliver, no gap). The source itself has a few such units (28): none is added; a plain
+    simplification would give nearly all of them one."""
+    from shapely.geometry import shape
+
+    units = territory_units(catalog, tuple(catalog.units.loc[catalog.units["reg"] == "76", "dep"].unique()), ())
+    assert len(units) > 4400
+    payload = territory_geojson(units)
+    geoms = [shape(f["geometry"]) for f in payload["features"]]
+    assert len(geoms) == len(units)
+    def mismatched(coverage) -> int:  # units with a border not shared exactly
+        return int((~shapely.is_empty(shapely.coverage_invalid_edges(coverage))).sum())
+
+    assert mismatched(geoms) <= mismatched(units.geometry.to_numpy()) < 50
+    assert len(json.dumps(payload, separators=(",", ":"))) < 2.6e6
+    raw = sum(len(shapely.get_coordinates(g)) for g in units.geometry)
+    assert sum(len(shapely.get_coordinates(g)) for g in geoms) < 0.8 * raw

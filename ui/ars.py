@@ -26,6 +26,7 @@ from geo.mesh import Mesh
 from geo.population import fmt_int
 from ui import builder, state
 from ui import map as cmap
+from ui.offline_assets import published_json
 
 EXAMPLE_LAYER = Path(__file__).resolve().parents[2] / "shared" / "data" / "cpts_paca.geojson"
 EXAMPLE_NAME = "Exemple : CPTS de Provence-Alpes-Côte d'Azur (ARS PACA, janvier 2026)"
@@ -139,7 +140,8 @@ def scope_picker(catalog: Catalog, layer: Layer, digest: str) -> Scope | None:
 # --- the analysis -------------------------------------------------------------------------
 
 def analyse(catalog: Catalog, layer: Layer, digest: str, scope: Scope):
-    """(coverage, map GeoJSON, map bounds), or None after showing why not."""
+    """(coverage, map data's URL, map bounds, each CPTS's units on the map), or None after
+    showing why not."""
     try:
         return _analysis(_catalog_key(catalog), digest, scope.regions, scope.departements, layer)
     except ScopeError as exc:
@@ -159,9 +161,10 @@ def _analysis(catalog_version: tuple, digest: str, regions: tuple, departements:
     return (coverage, *_map_payload(catalog, _layer, coverage))
 
 
-def _map_payload(catalog: Catalog, layer: Layer, coverage: Coverage) -> tuple[dict, tuple]:
+def _map_payload(catalog: Catalog, layer: Layer, coverage: Coverage) -> tuple[str, tuple, dict]:
     """The scope's units on the analysis's mesh (Marseille by arrondissement when the layer
-    uses them), with the CPTS holding each and what needs attention."""
+    uses them), with the CPTS holding each and what needs attention, published for the map
+    (fetched once by the browser); their bounds; each CPTS's units."""
     mesh = Mesh(catalog, [c for p in layer.perimeters for c in p.codes])
     leaves = mesh.expand(scope_communes(catalog, coverage.scope))
     owners: dict[str, list[str]] = defaultdict(list)
@@ -176,7 +179,12 @@ def _map_payload(catalog: Catalog, layer: Layer, coverage: Coverage) -> tuple[di
     colours = cmap.cpts_colours({r.name: r.neighbours for r in coverage.cpts})
     units = catalog.units.loc[sorted(leaves)]
     units = units[units.geometry.notna()]
-    return cmap.coverage_geojson(units, owners, status, colours), tuple(units.total_bounds)
+    members: dict[str, list[str]] = defaultdict(list)
+    for leaf, names in owners.items():
+        for name in names:
+            members[name].append(leaf)
+    return (published_json(cmap.coverage_geojson(units, owners, status, colours)),
+            tuple(units.total_bounds), dict(members))
 
 
 # --- the sections -------------------------------------------------------------------------
@@ -222,9 +230,15 @@ def _by_taille(by_taille: dict[str, int]) -> None:
         cols[-1].caption(f"{detail} (population en fourchette : commune partagée ou population inconnue)")
 
 
-def coverage_map(payload: dict, bounds) -> None:
-    st_folium(cmap.coverage_map(payload, bounds), key="ars_map", height=620,
-              use_container_width=True, returned_objects=[])
+@st.fragment
+def coverage_map(url: str, bounds, members: dict[str, list[str]]) -> None:
+    """The coverage map, and a CPTS to outline on it: choosing one reruns only this part
+    and sends only the outlined codes (the units were fetched once)."""
+    chosen = st.selectbox("Mettre en évidence une CPTS", sorted(members), index=None,
+                          placeholder="Aucune", key="ars_highlight")
+    st_folium(cmap.coverage_map(url, bounds), key="ars_map", height=620,
+              use_container_width=True, returned_objects=[],
+              feature_group_to_add=cmap.highlight_group(tuple(members.get(chosen, ()))))
     legend = {"isolated": "🟥", "white": "⬜", "overlap": "🟪", "shared": "🟧"}
     st.caption("Chaque CPTS dans sa couleur (survolez une commune pour son nom) · "
                + " · ".join(f"{legend[k]} {label}" for k, (_, label) in cmap.COVERAGE_STATUS.items()))

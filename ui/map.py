@@ -39,6 +39,7 @@ SEVERITY_COLOURS = {"blocking": "#d7191c", "warning": "#fdae61", "info": "#2c7bb
 PERIMETER_COLOUR = "#0050a0"
 UNIT_STYLE = {"color": "#8a8a8a", "weight": 0.7, "fillColor": "#f4f1ea", "fillOpacity": 0.9}
 PERIMETER_STYLE = {"color": "#ffffff", "weight": 0.7, "fillColor": PERIMETER_COLOUR, "fillOpacity": 0.55}
+HIGHLIGHT_STYLE = {"color": "#111111", "weight": 3.5}  # the CPTS the ARS map points at
 MAX_LABELS = 60  # commune names on the builder's map at once (those that fit)
 
 
@@ -95,12 +96,14 @@ class UnitsLayer(JSCSSMixin, MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, url: str, bounds):
+    def __init__(self, url: str, bounds, tooltip: list[tuple[str, str]] | None = None,
+                 unit_style: dict | None = None):
         super().__init__()
         self._name = "UnitsLayer"
         self._bounds = [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
-        self.options = {"url": url, "maxLabels": MAX_LABELS, "style": {
-            "unit": UNIT_STYLE, "perimeter": PERIMETER_STYLE}}
+        self.options = {"url": url, "maxLabels": 0 if tooltip else MAX_LABELS, "tooltip": tooltip,
+                        "style": {"unit": unit_style or UNIT_STYLE, "perimeter": PERIMETER_STYLE,
+                                  "highlight": HIGHLIGHT_STYLE}}
         self.default_js = [("cpts_map_js", static_url("cpts_map.js"))]
         self.default_css = [("cpts_map_css", static_url("cpts_map.css"))]
 
@@ -243,7 +246,21 @@ def filled_units_map(payload: dict, bounds, name: str, fields: list[str], aliase
     return m
 
 
-def coverage_map(payload: dict, bounds) -> folium.Map:
-    """Read-only map of a layer's coverage: one layer of units filled by their state."""
-    return filled_units_map(payload, bounds, "Couverture", ["nom", "code", "pop", "cpts", "etat"],
-                            ["", "INSEE", "Population", "CPTS", "État"])
+def coverage_map(url: str, bounds) -> folium.Map:
+    """Read-only map of a layer's coverage: the units of the published payload at `url`
+    (coverage_geojson), filled by their state, fetched once; `highlight_group` outlines
+    some of them from run to run."""
+    use_local_assets()
+    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    UnitsLayer(url, bounds, tooltip=[("code", "INSEE"), ("pop", "Population"), ("cpts", "CPTS"),
+                                     ("etat", "État")],
+               unit_style={"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.85}).add_to(m)
+    return m
+
+
+def highlight_group(codes: tuple[str, ...]) -> folium.FeatureGroup:
+    """The dynamic part of the coverage map: which units to outline."""
+    group = folium.FeatureGroup(name="Mise en évidence")
+    MapState({"highlight": list(codes)}).add_to(group)
+    return group

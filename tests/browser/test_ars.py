@@ -59,6 +59,30 @@ def test_ars_page_with_the_example_layer_then_open_a_cpts(streamlit_server, page
     assert page.blocked_urls == []
 
 
+def test_ars_map_outlines_the_chosen_cpts(streamlit_server, page, artifacts_dir):
+    """Choosing a CPTS outlines its units on the coverage map, without re-drawing it."""
+    layer = shared_file("cpts_paca.geojson")
+    feature = next(f for f in json.loads(layer.read_bytes())["features"]
+                   if f["properties"]["nom"] == "CPTS Alpes Bléone Durance")
+    page.set_viewport_size({"width": 1600, "height": 1100})
+    page.goto(f"{streamlit_server('app.py', instance='ars')}/Comparer_les_CPTS")
+    page.get_by_role("button", name=EXAMPLE_BUTTON).click(timeout=60_000)
+    expect_coverage(page)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    frame.evaluate("() => { window.__sameMap = true; }")  # gone if the map were re-drawn
+    outlined = frame.locator('path.leaflet-interactive[stroke="#111111"]')
+    expect(outlined).to_have_count(0)
+    choice = page.get_by_test_id("stSelectbox").filter(has_text="Mettre en évidence")
+    choice.click()
+    page.keyboard.type("CPTS Alpes Bléone Durance")
+    page.keyboard.press("Enter")
+    expect(outlined).to_have_count(len(set(feature["properties"]["communes"])), timeout=20_000)
+    assert frame.evaluate("() => window.__sameMap === true")
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    page.screenshot(path=artifacts_dir / "ars_highlight.png")
+
+
 def test_ars_page_with_an_uploaded_layer(streamlit_server, page, artifacts_dir):
     layer = shared_file("cpts_paca.geojson")
     page.set_viewport_size({"width": 1600, "height": 1100})
