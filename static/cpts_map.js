@@ -19,6 +19,14 @@
 (function () {
   "use strict";
 
+  // Leaflet focuses the map on a mouse press (for its keyboard handler). When the map is
+  // partly off screen the browser then scrolls the page to it between the press and the
+  // release, and Leaflet takes the click for a drag: the first click was lost. Focus it
+  // without scrolling.
+  L.Map.Keyboard.prototype._onMouseDown = function () {
+    if (!this._focused) this._map._container.focus({preventScroll: true});
+  };
+
   // French texts of Leaflet's and Leaflet.draw's controls (read when they are created).
   L.Control.Zoom.prototype.options.zoomInTitle = "Zoomer";
   L.Control.Zoom.prototype.options.zoomOutTitle = "Dézoomer";

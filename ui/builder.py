@@ -307,7 +307,7 @@ def _apply_map_event() -> None:
         if not isinstance(seq, int) or seq <= done:
             continue
         done = seq
-        if kind == "toggle" and data in units.index:
+        if kind == "toggle" and isinstance(data, str) and data in units.index:
             state.set_perimeter(state.perimeter().toggled(data))
         elif kind == "drawing":
             _apply_drawing(units, data)

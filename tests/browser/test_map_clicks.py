@@ -86,3 +86,17 @@ def test_ten_brisk_clicks_make_exactly_ten_toggles(streamlit_server, page, catal
     for code, lat, lng in untouched:
         assert fill_at(frame, lat, lng) != PERIMETER_FILL, code
     page.screenshot(path=artifacts_dir / "builder_after_ten_clicks.png")
+
+
+def test_the_first_click_counts_when_the_map_is_partly_below_the_screen(streamlit_server, page, catalog):
+    """On a laptop screen the map's bottom is off screen: pressing on it must not scroll the
+    page under the mouse (Leaflet focuses the map), which turned the first click into a drag."""
+    page.goto(streamlit_server("app.py", instance="clicks"))
+    page.set_viewport_size({"width": 1280, "height": 800})
+    frame = map_frame(page)
+    box = page.locator(MAP_IFRAME).bounding_box()
+    assert box["y"] + box["height"] > 800  # partly below the screen
+    code, lat, lng = clickable_communes(catalog, ("81",), 1)[0]
+    page.mouse.click(*page_point(page, frame, lat, lng))
+    expect(communes_shown(page)).to_have_text("1", timeout=20_000)
+    expect(page.get_by_test_id("stDataFrame")).to_contain_text(code)

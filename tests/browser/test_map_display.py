@@ -11,14 +11,14 @@ def test_names_french_controls_and_a_metric_scale(streamlit_server, page, catalo
     page.goto(streamlit_server("app.py", instance="display"))
     frame = map_frame(page)
     labels = frame.locator(".cpts-label")
-    expect(labels.filter(has_text="Albi")).to_have_count(1)
-    expect(labels.filter(has_text="Castres")).to_have_count(1)
+    expect(labels.get_by_text("Albi", exact=True)).to_have_count(1)
+    expect(labels.get_by_text("Castres", exact=True)).to_have_count(1)
     assert labels.count() >= 20
     # A clicked commune is named, however small.
     code, lat, lng = clickable_communes(catalog, ("81",), 40)[-1]
     page.mouse.click(*page_point(page, frame, lat, lng))
     expect(page.locator(COMMUNES_METRIC)).to_have_text("1", timeout=20_000)
-    expect(labels.filter(has_text=catalog.units.at[code, "name"])).to_have_count(1)
+    expect(labels.get_by_text(catalog.units.at[code, "name"], exact=True)).to_have_count(1)
 
     assert frame.locator(".leaflet-control-zoom-in").get_attribute("title") == "Zoomer"
     assert frame.locator(".leaflet-control-zoom-out").get_attribute("title") == "Dézoomer"
@@ -44,8 +44,9 @@ def test_a_whole_region_with_paris_by_arrondissement(streamlit_server, page, art
     page.keyboard.type("Île-de-France")
     page.keyboard.press("Enter")
     # Every commune of the région's eight départements, Paris as its 20 arrondissements.
+    page.frame_locator(MAP_IFRAME).locator("path.leaflet-interactive").nth(1200) \
+        .wait_for(state="attached", timeout=60_000)  # a new map: the territory changed
     frame = page.locator(MAP_IFRAME).element_handle().content_frame()
-    frame.wait_for_function("() => window.CptsMap && window.CptsMap.unitCount > 1200", timeout=60_000)
     assert frame.evaluate("() => window.CptsMap.unitCount") == 1285  # Paris as 20 arrondissements
     expect(page.get_by_test_id("stMultiSelect").first).to_contain_text("95")
     # Paris 1er, clicked in the middle of Paris.
