@@ -147,10 +147,13 @@ def _click(page, frame, latlng, timeout_ms: int = 10_000) -> tuple[float | None,
 
 
 def _wait_map(page, units: int, timeout_ms: int = 60_000):
-    """The map frame once it shows `units` units (SVG paths)."""
-    page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").nth(units - 1) \
+    """The map frame once it shows `units` units (SVG paths). While the territory changes,
+    the old map and the new one are both in the page for a moment: the new one, last, is
+    waited for."""
+    last = f"{MAP_FRAME} >> nth=-1"
+    page.frame_locator(last).locator("path.leaflet-interactive").nth(units - 1) \
         .wait_for(state="attached", timeout=timeout_ms)
-    return page.locator(MAP_FRAME).element_handle().content_frame()
+    return page.locator(last).element_handle().content_frame()
 
 
 def _open(page, url: str) -> tuple[float, float]:
@@ -164,7 +167,7 @@ def _open(page, url: str) -> tuple[float, float]:
 
 def _quantiles(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
 def _departement(browser, url: str, targets) -> dict:

@@ -180,7 +180,7 @@
       S.options = options;
       map.on("draw:drawstart", () => { S.drawing = true; });
       map.on("draw:drawstop", () => { S.drawing = false; });
-      map.on(L.Draw.Event.CREATED, (e) => {
+      map.on("draw:created", (e) => {
         const seq = ++S.seq;
         S.drawings[seq] = e.layer;
         S.pending.push({seq: seq, geometry: e.layer.toGeoJSON().geometry});

@@ -3,7 +3,13 @@ controls in French, a metric scale; a whole région, Paris by arrondissement."""
 
 from playwright.sync_api import expect
 
-from tests.browser.map_clicks import COMMUNES_METRIC, MAP_IFRAME, clickable_communes, map_frame, page_point
+from tests.browser.map_clicks import (
+    COMMUNES_METRIC,
+    MAP_IFRAME,
+    clickable_communes,
+    map_frame,
+    page_point,
+)
 
 
 def test_names_french_controls_and_a_metric_scale(streamlit_server, page, catalog, artifacts_dir):
