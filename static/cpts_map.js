@@ -27,11 +27,15 @@
     if (!this._focused) this._map._container.focus({preventScroll: true});
   };
 
-  // French texts of Leaflet's and Leaflet.draw's controls (read when they are created).
+  // French texts of Leaflet's controls (read when the map creates them).
   L.Control.Zoom.prototype.options.zoomInTitle = "Zoomer";
   L.Control.Zoom.prototype.options.zoomOutTitle = "Dézoomer";
   L.Control.Scale.prototype.options.imperial = false;
-  if (L.drawLocal) {
+
+  /* French texts of Leaflet.draw (loaded after this file; its toolbar, created after
+   * CptsMap.init, reads them). */
+  function frenchDrawTexts() {
+    if (!L.drawLocal) return;
     const toolbar = L.drawLocal.draw.toolbar;
     toolbar.actions = {title: "Annuler le dessin", text: "Annuler"};
     toolbar.finish = {title: "Terminer le dessin", text: "Terminer"};
@@ -47,6 +51,11 @@
     handlers.simpleshape.tooltip = {end: "Relâchez pour terminer le dessin."};
     handlers.polyline.error = "<strong>Erreur :</strong> les côtés ne peuvent pas se croiser !";
   }
+
+  // The units' file, named in this script's address (?units=...): fetched now, while the
+  // browser still loads Leaflet.draw and the styles, not once the map exists.
+  const own = document.currentScript && new URL(document.currentScript.src).searchParams.get("units");
+  const prefetched = own ? {url: own, data: fetch(own).then((r) => r.json())} : null;
 
   const S = {
     map: null, options: null, layer: null, byCode: {}, labels: null,
@@ -178,6 +187,7 @@
     init(map, options) {
       S.map = map;
       S.options = options;
+      frenchDrawTexts();
       map.on("draw:drawstart", () => { S.drawing = true; });
       map.on("draw:drawstop", () => { S.drawing = false; });
       map.on("draw:created", (e) => {
@@ -189,7 +199,9 @@
       map.createPane("cptsLabels").style.zIndex = 450;
       S.labels = L.layerGroup([], {pane: "cptsLabels"}).addTo(map);
       map.on("zoomend moveend", placeLabels);
-      fetch(options.url).then((r) => r.json()).then((data) => {
+      const data = prefetched && prefetched.url === options.url ? prefetched.data
+        : fetch(options.url).then((r) => r.json());
+      data.then((data) => {
         S.layer = L.geoJSON(data, {
           style: styleOf,
           onEachFeature: (f, layer) => { S.byCode[f.properties.code] = layer; },

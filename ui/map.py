@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+from urllib.parse import urlencode
 
 import folium
 import folium.plugins
@@ -104,7 +105,8 @@ class UnitsLayer(JSCSSMixin, MacroElement):
         self.options = {"url": url, "maxLabels": 0 if tooltip else MAX_LABELS, "tooltip": tooltip,
                         "style": {"unit": unit_style or UNIT_STYLE, "perimeter": PERIMETER_STYLE,
                                   "highlight": HIGHLIGHT_STYLE}}
-        self.default_js = [("cpts_map_js", static_url("cpts_map.js"))]
+        # The units' address rides on the script's: it starts fetching them on load.
+        self.default_js = [("cpts_map_js", f"{static_url('cpts_map.js')}?{urlencode({'units': url})}")]
         self.default_css = [("cpts_map_css", static_url("cpts_map.css"))]
 
     def _get_self_bounds(self):
@@ -134,13 +136,15 @@ def base_map(territory_url: str, bounds) -> folium.Map:
     use_local_assets()
     m = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, zoom_snap=0.25)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    # Before Draw: its script is loaded first (and fetches the units meanwhile) and runs
+    # first (it sets Leaflet.draw's French texts before the toolbar is made).
+    UnitsLayer(territory_url, bounds).add_to(m)
     folium.plugins.Draw(
         export=False, position="topleft",
         draw_options={"polyline": False, "circle": False, "marker": False,
                       "circlemarker": False, "polygon": True, "rectangle": True},
         edit_options={"edit": False, "remove": False},
     ).add_to(m)
-    UnitsLayer(territory_url, bounds).add_to(m)  # after Draw: its script reads Leaflet.draw's texts
     return m
 
 

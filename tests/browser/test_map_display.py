@@ -50,8 +50,10 @@ def test_a_whole_region_with_paris_by_arrondissement(streamlit_server, page, art
     page.keyboard.type("Île-de-France")
     page.keyboard.press("Enter")
     # Every commune of the région's eight départements, Paris as its 20 arrondissements.
-    page.frame_locator(MAP_IFRAME).locator("path.leaflet-interactive").nth(1200) \
-        .wait_for(state="attached", timeout=60_000)  # a new map: the territory changed
+    # A new map (the territory changed): the old one stays in the page for a moment.
+    page.frame_locator(f"{MAP_IFRAME} >> nth=-1").locator("path.leaflet-interactive").nth(1200) \
+        .wait_for(state="attached", timeout=60_000)
+    expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=20_000)
     frame = page.locator(MAP_IFRAME).element_handle().content_frame()
     assert frame.evaluate("() => window.CptsMap.unitCount") == 1285  # Paris as 20 arrondissements
     expect(page.get_by_test_id("stMultiSelect").first).to_contain_text("95")
