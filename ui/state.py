@@ -115,8 +115,9 @@ def neighbour_geometries() -> dict:
 
 
 def first_time(key: str, value) -> bool:
-    """True the first time `value` is seen for `key` (a click, a drawing, an upload):
-    streamlit-folium and the uploader send the same value again on every rerun."""
+    """True the first time `value` is seen for `key` (an uploaded file): the uploader
+    sends the same value again on every rerun. (Map events carry their own sequence
+    numbers: see ui.builder._apply_map_event.)"""
     handled = st.session_state["handled"]
     if handled.get(key) == value:
         return False
