@@ -100,3 +100,21 @@ def test_the_first_click_counts_when_the_map_is_partly_below_the_screen(streamli
     page.mouse.click(*page_point(page, frame, lat, lng))
     expect(communes_shown(page)).to_have_text("1", timeout=20_000)
     expect(page.get_by_test_id("stDataFrame")).to_contain_text(code)
+
+
+def test_the_map_follows_changes_made_elsewhere(streamlit_server, page, catalog):
+    """Undo and the search box change the perimeter on the server: the map shows it."""
+    frame = open_builder(page, streamlit_server("app.py", instance="clicks"))
+    (code, lat, lng), (other, olat, olng) = clickable_communes(catalog, ("81",), 2)
+    page.mouse.click(*page_point(page, frame, lat, lng))
+    expect(communes_shown(page)).to_have_text("1", timeout=20_000)
+    page.get_by_role("button", name="↶ Annuler").click()
+    expect(page.get_by_test_id("stAlertContentInfo")).to_contain_text(EMPTY, timeout=20_000)
+    page.wait_for_timeout(800)
+    assert fill_at(frame, lat, lng) != PERIMETER_FILL
+    page.get_by_label("Rechercher une commune, un IRIS, un code INSEE ou postal").fill(other)
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name=f"Ajouter {catalog.units.at[other, 'name']}").click()
+    expect(communes_shown(page)).to_have_text("1", timeout=20_000)
+    page.wait_for_timeout(800)
+    assert fill_at(frame, olat, olng) == PERIMETER_FILL
