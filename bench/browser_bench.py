@@ -10,6 +10,7 @@ every non-local request aborted, and measures:
   figures showing the new number of communes (as the user sees it); the first click
   apart (it may load the figures' code), then at least 20 next clicks (median, p90);
 - the same for a whole région (Occitanie), with the bytes the map needs;
+- on the ARS page, choosing a CPTS to highlight on the coverage map;
 - a bounded load run: 10 browser contexts of one Chromium on loopback, each clicking
   communes, with the browser-observed latency, errors, the server's own time per script
   run and how much CPU the browsers and the server took.
@@ -60,6 +61,7 @@ TARGETS = {
     "map_region": "≤ 3.0 s", "region_bytes": "≤ 1.5 MB", "region_median": "≤ 0.80 s",
     "load_errors": "0", "load_server_p90": "≤ 300 ms", "load_server_wall": "≤ 300 ms", "load_median": "(report)",
     "load_p90": "(report)", "click_bytes": "(small: base layer not re-sent)",
+    "ars_median": "≤ 0.50 s (as a click)",
 }
 BEFORE = {
     "map_dep": "1.16 s", "first_fill": "(with the figures)", "first_click": "0.83 s",
@@ -67,7 +69,7 @@ BEFORE = {
     "click_bytes": "348 kB", "map_region": "impossible (6 départements at most)",
     "region_bytes": "3.0 MB (app_bench)", "region_median": "impossible", "load_errors": "0",
     "load_median": "4.79 s", "load_p90": "7.62 s", "load_server_wall": "1898 ms (median 1362)",
-    "load_server_p90": "(not measured)",
+    "load_server_p90": "(not measured)", "ars_median": "impossible (no highlight)",
 }
 
 
@@ -243,6 +245,38 @@ def _region(browser, url: str, targets, units: int) -> dict | None:
     return result
 
 
+OUTLINED = "() => [...document.querySelectorAll('path.leaflet-interactive[stroke=\"#111111\"]')].map(p => p.getAttribute('d').slice(0, 40)).join('|')"
+ARS_CPTS = ["CPTS Alpes Bléone Durance", "CPTS Actes Santé", "CPTS du Férion", "CPTS H3VE",
+            "CPTS des Baous", "CPTS Nice Centre - Nice Est"]
+
+
+def _ars(browser, url: str) -> list[float] | None:
+    """Seconds from choosing a CPTS to highlight on the ARS page's coverage map (PACA's 70
+    CPTS, 946 communes) to its units outlined; None when the page offers no such choice."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1100})
+    context.route("**/*", _offline)
+    page = context.new_page()
+    page.goto(f"{url}/Comparer_les_CPTS", wait_until="load")
+    page.get_by_role("button", name="Charger l'exemple").click(timeout=60_000)
+    frame = _wait_map(page, 900)
+    picker = page.get_by_test_id("stSelectbox").filter(has_text="Mettre en évidence")
+    if not picker.count():
+        context.close()
+        return None
+    times = []
+    for name in ARS_CPTS * 2:
+        before = frame.evaluate(OUTLINED)
+        picker.click()
+        page.keyboard.type(name)
+        start = time.perf_counter()
+        page.keyboard.press("Enter")
+        frame.wait_for_function(f"(before) => ({OUTLINED})() !== before && ({OUTLINED})() !== ''",
+                                arg=before, timeout=30_000)
+        times.append(time.perf_counter() - start)
+    context.close()
+    return times
+
+
 async def _session(browser, url: str, targets, latencies: list, errors: list) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     await context.route("**/*", _offline_async)
@@ -367,6 +401,16 @@ def _report_region(region: dict | None) -> None:
           f"{len(region['next']) - len(answered)} lost; p90 {p90:.2f} s)", _s(median))
 
 
+def _report_ars(times: list[float] | None) -> None:
+    if times is None:
+        print("ARS page: no CPTS to highlight on the coverage map")
+        return
+    median, p90 = _quantiles(times)
+    print(f"ARS page (PACA layer, 70 CPTS); load average {os.getloadavg()[0]:.1f}")
+    _line("ars_median", f"choose a CPTS -> its units outlined (median of {len(times)}; p90 {p90:.2f} s)",
+          _s(median))
+
+
 def _report_load(load: dict) -> None:
     print(f"Load run: {SESSIONS} browser contexts x {CLICKS_PER_SESSION} clicks, one Chromium, "
           f"loopback, {load['wall']:.0f} s; load average {os.getloadavg()[0]:.1f}")
@@ -408,6 +452,7 @@ def main() -> None:
                 browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
                 _report_departement(_departement(browser, url, tarn))
                 _report_region(_region(browser, url, region_targets, 4000))
+                _report_ars(_ars(browser, url))
                 browser.close()
             sys.stdout.flush()
             # The load run drives its browser contexts with asyncio, out of sync_playwright.
