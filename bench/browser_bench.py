@@ -37,6 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from tests.browser.map_clicks import (
     COMMUNES_METRIC,
+    PAGE_DRAWN,
     PERIMETER_FILL,
     TO_PIXELS,
     clickable_communes,
@@ -189,6 +190,7 @@ def _departement(browser, url: str, targets) -> dict:
     page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
     page.reload(wait_until="load")  # with the websocket listened to from its start
     frame = _wait_map(page, 300)
+    page.locator(PAGE_DRAWN).wait_for(timeout=60_000)
     page.wait_for_timeout(1000)
     results["first"] = _click(page, frame, targets[0])
     results["next"], results["click_bytes"] = [], []
@@ -233,6 +235,7 @@ def _region(browser, url: str, targets, units: int) -> dict | None:
         return None
     frame = _wait_map(page, units)
     result = {"map": time.perf_counter() - start}
+    page.locator(PAGE_DRAWN).wait_for(timeout=60_000)
     result["bytes"] = sum(received) + sum((r.sizes()["responseBodySize"] for r in fetched
                                            if "/app/static/maps/" in r.url), 0)
     page.wait_for_timeout(1000)
@@ -285,9 +288,11 @@ async def _session(browser, url: str, targets, latencies: list, errors: list) ->
         await page.goto(url, wait_until="load", timeout=120_000)
         await page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").nth(299) \
             .wait_for(state="attached", timeout=120_000)
+        await page.locator(PAGE_DRAWN).wait_for(timeout=120_000)
         frame = page.locator(MAP_FRAME)
         content = await (await frame.element_handle()).content_frame()
         metric = page.locator(COMMUNES_METRIC)
+        origin = await content.evaluate("performance.timeOrigin")
         for latlng in targets:
             shown = int(await metric.inner_text()) if await metric.count() else 0
             x, y = await content.evaluate(TO_PIXELS, list(latlng))
@@ -298,7 +303,9 @@ async def _session(browser, url: str, targets, latencies: list, errors: list) ->
                 await metric.get_by_text(str(shown + 1), exact=True).wait_for(timeout=30_000)
                 latencies.append(time.perf_counter() - start)
             except Exception:  # noqa: BLE001 - a late or lost click is a result to count
-                errors.append("a click without figures after 30 s")
+                state = await content.evaluate("() => window.CptsMap && [CptsMap.lastSeq, CptsMap.pending, performance.timeOrigin]")
+                errors.append(f"a click without figures after 30 s (map's events sent, pending, origin: {state}; "
+                              f"session origin {origin}; frames {await frame.count()}; detached {content.is_detached()})")
             await page.wait_for_timeout(200)
         # Late or lost? In the end the figures must count every click.
         try:

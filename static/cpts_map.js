@@ -242,6 +242,9 @@
     },
 
     get ready() { return !!S.ready; },
+    /* For tests and benchmarks: events sent and not yet acknowledged, and the last sent. */
+    get pending() { return S.pending.map((e) => e.seq); },
+    get lastSeq() { return S.seq; },
     get unitCount() { return Object.keys(S.byCode).length; },
   };
   window.CptsMap = CptsMap;

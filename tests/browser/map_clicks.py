@@ -8,6 +8,9 @@ from shapely.ops import polylabel
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 PERIMETER_FILL = "#0050a0"
 COMMUNES_METRIC = '[data-testid="stMetric"]:has-text("Communes") [data-testid="stMetricValue"]'
+# The page once its script has run: the map is drawn first and the toolbar above it after,
+# so until then the map may still move down under the mouse.
+PAGE_DRAWN = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 # Run in the map's frame: the frame coordinates of a (lat, lng), and the fill colour of
 # what is drawn at a frame point (what the eye sees there).
@@ -34,9 +37,10 @@ def clickable_communes(catalog, deps: tuple[str, ...], count: int) -> list[tuple
 
 
 def map_frame(page):
-    """The map's frame (a Playwright Frame), once its units are drawn."""
+    """The map's frame (a Playwright Frame), once its units and the page are drawn."""
     page.frame_locator(MAP_IFRAME).locator("path.leaflet-interactive").nth(100) \
         .wait_for(state="attached", timeout=60_000)
+    page.locator(PAGE_DRAWN).wait_for(timeout=60_000)
     return page.locator(MAP_IFRAME).element_handle().content_frame()
 
 
