@@ -280,6 +280,11 @@ def _ars(browser, url: str) -> list[float] | None:
     return times
 
 
+SVG_STATE = """() => { const svg = document.querySelector('.leaflet-overlay-pane svg'); const r = svg.getBoundingClientRect();
+  return [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height), window.map.getSize(),
+          svg.querySelectorAll('path').length, window.map.getZoom(), window.map.getCenter()]; }"""
+
+
 async def _session(browser, url: str, targets, latencies: list, errors: list) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     await context.route("**/*", _offline_async)
@@ -293,6 +298,10 @@ async def _session(browser, url: str, targets, latencies: list, errors: list) ->
         content = await (await frame.element_handle()).content_frame()
         metric = page.locator(COMMUNES_METRIC)
         origin = await content.evaluate("performance.timeOrigin")
+        await content.evaluate("""() => { window.__ev = [];
+          for (const t of ['mousedown', 'mouseup', 'click']) document.addEventListener(t, (e) =>
+            window.__ev.push([t, e.clientX, e.clientY, e.target.tagName, (e.target.getAttribute && e.target.getAttribute('class') || '').slice(0, 40),
+                              window.parent.scrollY, window.innerWidth]), true); }""")
         for latlng in targets:
             shown = int(await metric.inner_text()) if await metric.count() else 0
             x, y = await content.evaluate(TO_PIXELS, list(latlng))
@@ -305,7 +314,8 @@ async def _session(browser, url: str, targets, latencies: list, errors: list) ->
             except Exception:  # noqa: BLE001 - a late or lost click is a result to count
                 state = await content.evaluate("() => window.CptsMap && [CptsMap.lastSeq, CptsMap.pending, performance.timeOrigin]")
                 errors.append(f"a click without figures after 30 s (map's events sent, pending, origin: {state}; "
-                              f"session origin {origin}; frames {await frame.count()}; detached {content.is_detached()})")
+                              f"aimed at {x:.0f},{y:.0f}; events {await content.evaluate('window.__ev')}; svg "
+                              f"{await content.evaluate(SVG_STATE)})")
             await page.wait_for_timeout(200)
         # Late or lost? In the end the figures must count every click.
         try:

@@ -110,12 +110,44 @@
     window.Streamlit.setComponentValue({client: S.client, events: events});
   }
 
-  function onUnitClick(e) {
-    if (S.drawing) return;  // a drawing tool is active: the click places a vertex
-    const code = e.layer.feature.properties.code;
+  function toggle(code) {
     S.pending.push({seq: ++S.seq, code: code});
     refresh();
     send();
+  }
+
+  function onUnitClick(e) {
+    if (S.drawing) return;  // a drawing tool is active: the click places a vertex
+    e.originalEvent._cptsDone = true;
+    toggle(e.layer.feature.properties.code);
+  }
+
+  /* Even-odd ray casting over every ring of a (Multi)Polygon given as GeoJSON. */
+  function contains(geometry, lng, lat) {
+    const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    let inside = false;
+    for (const rings of polygons) {
+      for (const ring of rings) {
+        for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+          const [xi, yi] = ring[i], [xj, yj] = ring[j];
+          if ((yi > lat) !== (yj > lat) && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+        }
+      }
+    }
+    return inside;
+  }
+
+  /* A click on the map that no unit took (seen under load: the browser's hit test found
+   * no path while Leaflet was still updating its SVG): find the unit under it ourselves. */
+  function onMapClick(e) {
+    if (S.drawing || !S.layer || e.originalEvent._cptsDone) return;
+    for (const code in S.byCode) {
+      const layer = S.byCode[code];
+      if (layer.getBounds().contains(e.latlng) && contains(layer.feature.geometry, e.latlng.lng, e.latlng.lat)) {
+        toggle(code);
+        return;
+      }
+    }
   }
 
   function tooltipOf(layer) {
@@ -199,6 +231,10 @@
       map.createPane("cptsLabels").style.zIndex = 450;
       S.labels = L.layerGroup([], {pane: "cptsLabels"}).addTo(map);
       map.on("zoomend moveend", placeLabels);
+      // When the frame is resized (Streamlit sizes it after the map is drawn), Leaflet
+      // waits for a debounced "moveend" to extend its SVG to the new size: until then a
+      // click on the newly uncovered part hits no unit and was lost. Extend it at once.
+      map.on("resize", () => map.fire("moveend"));
       const data = prefetched && prefetched.url === options.url ? prefetched.data
         : fetch(options.url).then((r) => r.json());
       data.then((data) => {
@@ -207,7 +243,10 @@
           onEachFeature: (f, layer) => { S.byCode[f.properties.code] = layer; },
         });
         S.layer.bindTooltip(tooltipOf, {sticky: true});
-        if (!S.options.tooltip) S.layer.on("click", onUnitClick);
+        if (!S.options.tooltip) {
+          S.layer.on("click", onUnitClick);
+          map.on("click", onMapClick);
+        }
         S.layer.addTo(map);
         S.layer.bringToBack();
         if (S.lastUpdate) CptsMap.update(S.lastUpdate); else refresh();
