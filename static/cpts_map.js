@@ -231,10 +231,6 @@
       map.createPane("cptsLabels").style.zIndex = 450;
       S.labels = L.layerGroup([], {pane: "cptsLabels"}).addTo(map);
       map.on("zoomend moveend", placeLabels);
-      // When the frame is resized (Streamlit sizes it after the map is drawn), Leaflet
-      // waits for a debounced "moveend" to extend its SVG to the new size: until then a
-      // click on the newly uncovered part hits no unit and was lost. Extend it at once.
-      map.on("resize", () => map.fire("moveend"));
       const data = prefetched && prefetched.url === options.url ? prefetched.data
         : fetch(options.url).then((r) => r.json());
       data.then((data) => {
