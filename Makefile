@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test bench install install-dev assets browser
+.PHONY: run test bench install install-dev assets browser data-sources
 
 # serve.py is `streamlit run app.py` with the data loaded before the server starts.
 run: install assets
@@ -18,7 +18,7 @@ bench: install-dev assets browser
 	$(PY) -m bench
 
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev data-sources
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -34,6 +34,14 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt
 assets: static/node_modules/.installed
 static/node_modules/.installed: static/package.json static/package-lock.json
 	npm ci --prefix static --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The populations légales of every vintage (npm @etalab/decoupage-administratif, one alias per
+# version), read by data/build_communes.py and by the tests; the app reads only data/'s
+# derived files, so `make run` does not need them.
+data-sources: data/npm/node_modules/.installed
+data/npm/node_modules/.installed: data/npm/package.json data/npm/package-lock.json
+	npm ci --prefix data/npm --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright drives it; it cannot download its own).

@@ -37,7 +37,7 @@ def _saved(upload) -> Path:
 
 def _catalog_changed() -> None:
     """IRIS contours or populations changed: rebuild the catalog and the aggregators on it."""
-    state.get_catalog.clear()
+    state.shared_catalog.clear()
     data_imports.forget()
 
 

@@ -7,7 +7,7 @@ forms: the browser then has little else to render and the map comes up sooner
 
 import streamlit as st
 
-from ui import builder, scenarios, state, workshop
+from ui import builder, scenarios, state, vintage, workshop
 
 st.set_page_config(page_title="Construire un périmètre – Périmètres CPTS", page_icon="🗺️", layout="wide")
 state.init()
@@ -27,6 +27,7 @@ with toolbar:
     builder.unknown_codes_notice(catalog)
 with st.sidebar:
     builder.territory_picker(catalog)
+    vintage.vintage_picker()
     builder.examples(catalog)
     builder.uploads(upload_messages)
 with panel_column:
