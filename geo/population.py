@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geo.units import vintage_label
+
 # Taille 1 < 40,000 <= Taille 2 < 80,000 <= Taille 3 < 175,000 <= Taille 4 (ACI funding).
 TAILLE_THRESHOLDS = (40_000, 80_000, 175_000)
 
@@ -58,6 +60,10 @@ class PopulationEstimate:
         if self.unknown_bounds:
             return f"au moins {fmt_int(self.low)} hab. (population de {len(self.unknown_units)} unités inconnue)"
         return f"entre {fmt_int(self.low)} et {fmt_int(self.high)} hab."
+
+    def vintage_label(self) -> str:
+        """`population municipale 2023 (INSEE, en vigueur)`: said next to every population."""
+        return vintage_label(self.vintages)
 
     def taille_label(self) -> str:
         bounds = self.tailles

@@ -25,6 +25,7 @@ from geo.catalog import Catalog
 from geo.checks import Report
 from geo.perimeter import Perimeter
 from geo.population import fmt_dec, fmt_int
+from geo.units import vintage_label
 from indicators.aggregate import Comparison
 from indicators.basics import epci_shares, summary
 from indicators.definitions import SHARE_65, Dataset
@@ -77,8 +78,7 @@ def key_figures(catalog: Catalog, report: Report) -> None:
     st.subheader("Chiffres clés")
     cols = st.columns(5)
     cols[0].metric("Population", figures["population_label"])
-    cols[0].caption(f"{figures['taille']} · population municipale "
-                    + ", ".join(map(str, figures["population_vintages"])) + " (INSEE)")
+    cols[0].caption(f"{figures['taille']} · {vintage_label(figures['population_vintages'])}")
     cols[1].metric("Superficie", f"{fmt_dec(figures['area_km2'], 0)} km²")
     density = figures["density"]
     cols[2].metric("Densité", "—" if density is None else f"{fmt_dec(density)} hab./km²")
