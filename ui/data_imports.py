@@ -28,6 +28,7 @@ from geo.workspace import workspace_dir
 from indicators import importers
 from indicators.aggregate import Aggregator
 from indicators.definitions import Dataset, Indicator, slug
+from indicators.embedded import embedded_dataset, embedded_ids
 from indicators.figures import fmt_share, shown
 from indicators.importers import (IndicatorImportError, TablePreview, preview_table, read_apl,
                                   read_insee_population, read_table)
@@ -55,8 +56,22 @@ def saved() -> list[dict]:
     return list_datasets()
 
 
+def embedded() -> list[dict]:
+    """The embedded datasets (indicators.embedded), described like saved ones."""
+    return [embedded_meta(dataset_id) for dataset_id in embedded_ids()]
+
+
+def embedded_meta(dataset_id: str) -> dict:
+    data = embedded_dataset(dataset_id)
+    return {"id": dataset_id, "title": data.title, "level": data.level, "embedded": True,
+            "provenance": {"imported_at": data.provenance.imported_at,
+                           "file_name": data.provenance.file_name}}
+
+
 @st.cache_resource(show_spinner="Lecture du jeu d'indicateurs…", max_entries=32)
 def _dataset(workspace: str, dataset_id: str, imported_at: str) -> Dataset:
+    if dataset_id in embedded_ids():
+        return embedded_dataset(dataset_id)
     return load_dataset(dataset_id, Path(workspace))
 
 

@@ -63,10 +63,10 @@ def empty_page() -> None:
 
 
 def no_dataset() -> None:
-    st.info("Aucun jeu d'indicateurs chargé : ce diagnostic se limite aux chiffres ci-dessus. "
-            "Importez la population par âge (INSEE), l'APL (DREES) ou un export par commune "
-            "(Rézone CPTS, CartoSanté…) dans la page « Données » pour comparer le périmètre à son "
-            "département, sa région et la France.")
+    st.info("Aucun jeu d'indicateurs chargé depuis un fichier : ce diagnostic présente les indicateurs intégrés "
+            "(APL, part des 75 ans et plus, F-EDI, familles monoparentales). Importez la population "
+            "par âge (INSEE), un autre millésime de l'APL (DREES) ou un export par commune "
+            "(Rézone CPTS, CartoSanté…) dans la page « Données » pour en ajouter.")
     st.page_link("pages/4_Données.py", label="Importer des indicateurs (page Données)")
 
 
@@ -164,8 +164,10 @@ def indicator_panels(results: list[Result]) -> None:
     for result in results:
         provenance = result.dataset.provenance
         st.markdown(f"**{plain(result.dataset.title)}**")
+        origin = ("données intégrées à l'application (voir data/README.md)" if result.meta.get("embedded")
+                  else f"importé le {data_imports.imported_on(result.meta)}")
         st.caption(plain(f"{provenance.publisher or 'Producteur non renseigné'} · fichier "
-                         f"« {provenance.file_name} » · importé le {data_imports.imported_on(result.meta)}"))
+                         f"« {provenance.file_name} » · {origin}"))
         for comparison in result.comparisons.values():
             if comparison.indicator.headline:
                 _panel(comparison, f"fig_{result.dataset.id}_{comparison.indicator.id}")
