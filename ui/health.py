@@ -10,7 +10,7 @@ from geo.catalog import Catalog
 from geo.checks import Report
 from indicators.aggregate import Aggregate
 from indicators.embedded import AGE_75, APL_2023, APL_INDICATOR, SHARE_75_INDICATOR
-from indicators.figures import fmt_number, fmt_share
+from indicators.figures import fmt_number
 from ui import data_imports
 
 SHOWN = ((APL_2023, APL_INDICATOR), (AGE_75, SHARE_75_INDICATOR))
@@ -20,8 +20,8 @@ def _cell(aggregate: Aggregate, decimals: int, unit: str) -> str:
     if aggregate.value is None:
         return "pas de donnée"
     text = fmt_number(aggregate.value, decimals) + (" %" if unit == "%" else "")
-    if aggregate.coverage is not None and aggregate.coverage < 0.9995:
-        text += f" (sur {fmt_share(aggregate.coverage)} de la pop.)"
+    if aggregate.coverage is not None and aggregate.coverage < 1:
+        text += f" (sur {fmt_number(100 * aggregate.coverage, 1)} % de la pop.)"
     return text
 
 
@@ -39,5 +39,5 @@ def health_references(catalog: Catalog, report: Report) -> None:
             _cell(p, indicator.decimals, indicator.unit) for p in places]
         sources.append(f"{indicator.label} : {indicator.source}")
     st.markdown("**Santé et âge** (données intégrées, sans import)")
-    st.dataframe(pd.DataFrame(columns, index=rows), width="stretch")
+    st.table(pd.DataFrame(columns, index=rows))  # static HTML: small, and readable as text
     st.caption(" · ".join(sources) + ". Détail dans la page « Diagnostic territorial ».")
