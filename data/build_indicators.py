@@ -8,6 +8,10 @@ from the real files of ../shared/data (see data/README.md for their provenance):
   share of single-parent families (2022), by commune (Paris, Lyon, Marseille whole for the
   shares, by arrondissement for F-EDI).
 
+Also the population 2016 of each habitat IRIS (`iris_population_2016.parquet`, INSEE
+base-ic-evol-struct-pop 2016, six age bands summed), the key of the IRIS population estimate
+(geo/catalog.py).
+
 Only the values (and the APL's standardised population, its weight) are stored; the rules
 and the other weights (populations légales) are in indicators/embedded.py.
 
@@ -23,12 +27,13 @@ from pathlib import Path
 import pandas as pd
 
 from geo.catalog import normalise_code
-from geo.units import DATA_DIR, load_communes, load_successors
+from geo.units import DATA_DIR, IRIS_POPULATION_FILE, load_communes, load_successors
 from indicators.importers import read_apl
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 APL_FILE = "drees_apl_medecins_generalistes_2022_2023.xlsx"
 SOCIAL_FILE = "communes_part75p_2022_fedi2021_monoparentales_2022.csv"
+IRIS_FILE = "insee_iris_habitat_pop_age_csp_2016_france.csv"
 OUT = DATA_DIR / "indicateurs_communes.parquet"
 SOCIAL_COLUMNS = {"part_75ans_plus_2022_pct": "part_75p_2022", "fedi_2021": "fedi_2021",
                   "part_familles_monoparentales_2022_pct": "part_monoparentales_2022"}
@@ -68,7 +73,20 @@ def social(path: Path) -> tuple[pd.DataFrame, list[str]]:
     return table, notes
 
 
+def iris_population_2016(path: Path) -> pd.DataFrame:
+    """Population 2016 of each habitat IRIS: the sum of its six age bands (INSEE gives no
+    total column; values are weighted, hence decimals)."""
+    raw = pd.read_csv(path, dtype={"IRIS": str})
+    bands = ["P16_POP0014", "P16_POP1529", "P16_POP3044", "P16_POP4559", "P16_POP6074", "P16_POP75P"]
+    table = pd.DataFrame({"code": raw["IRIS"].str.zfill(9), "pop_2016": raw[bands].sum(axis=1)})
+    assert table["code"].is_unique and (raw["TYP_IRIS"] == "H").all()
+    return table.astype({"pop_2016": "float32"}).sort_values("code")
+
+
 def main(shared: Path = SHARED) -> None:
+    iris = iris_population_2016(shared / IRIS_FILE)
+    iris.to_parquet(IRIS_POPULATION_FILE, compression="zstd", index=False)
+    print(f"wrote {IRIS_POPULATION_FILE} ({IRIS_POPULATION_FILE.stat().st_size / 1e3:.0f} kB, {len(iris)} IRIS)")
     parts, notes = [], {}
     for year in (2022, 2023):
         table, warnings = apl(shared / APL_FILE, year)

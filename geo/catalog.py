@@ -22,8 +22,9 @@ import shapely
 
 from geo.areas import mostly_inside
 from geo.neighbours import neighbour_pairs
-from geo.units import (checked_vintage, load_commune_neighbours, load_communes, load_populations,
-                       load_successors, vintage_in_force)
+from geo.units import (checked_vintage, load_commune_neighbours, load_communes,
+                       load_iris_population_2016, load_populations, load_successors,
+                       vintage_in_force)
 
 # Contours rebuilt from vector tiles have ~14 m of play (see shared/data/SOURCES.md).
 IRIS_TOLERANCE_M = 20.0
@@ -77,13 +78,14 @@ class Catalog:
         self.vintage = vintage_in_force()
         self._iris_exact: tuple[pd.Series, int] | None = None
         self._siblings: dict[int, Catalog] = {self.vintage: self}
-        if iris is not None and len(iris):
-            iris = iris.set_index("code", drop=False)
-            self.units = pd.concat([communes, iris])
-            self._fill_iris_population_from_single_iris_communes()
+        self.estimated: frozenset[str] = frozenset()  # IRIS whose population is an estimate
+        self._iris = iris if iris is not None and len(iris) else None
+        if self._iris is not None:
+            self._iris = iris.set_index("code", drop=False)
+            self.units = pd.concat([communes, self._iris])
+            self._fill_iris_populations()
         else:
             self.units = communes
-        self._iris = iris if iris is not None and len(iris) else None
 
     @property
     def has_iris(self) -> bool:
@@ -108,10 +110,34 @@ class Catalog:
         units["population_vintage"] = pd.Series(vintage, units.index, dtype="Int64").where(base, pd.NA)
         other.units = units
         if other.has_iris:
-            other._fill_iris_population_from_single_iris_communes()
+            other._fill_iris_populations()
             if self._iris_exact is not None:
                 other._place_iris_population(*self._iris_exact)
         return other
+
+    def _fill_iris_populations(self) -> None:
+        self._fill_iris_population_from_single_iris_communes()
+        self._estimate_iris_population()
+
+    def _estimate_iris_population(self) -> None:
+        """IRIS without a population get an estimate (listed in `estimated`): their share of
+        their commune (or arrondissement) in INSEE's population 2016 of habitat IRIS, times
+        the commune's population of this catalog's vintage. IRIS absent from that file
+        (activity or miscellaneous IRIS, types A and D; IRIS redrawn since) stay unknown."""
+        units = self.units
+        iris = units[(units["level"] == "iris") & units["population"].isna()]
+        known = load_iris_population_2016()
+        # Each 2016 IRIS's commune or arrondissement today (merged communes follow their successor).
+        groups = known.index.str[:5].map(lambda c: self.successors.get(c, c))
+        totals = known.groupby(groups.to_numpy()).sum()
+        iris = iris[iris.index.isin(known.index) & iris["parent_code"].isin(totals.index)]
+        parent_population = pd.to_numeric(units["population"].reindex(iris["parent_code"]),
+                                          errors="coerce").to_numpy(dtype=float)
+        share = known[iris.index].to_numpy() / totals[iris["parent_code"]].to_numpy()
+        estimate = pd.Series((share * parent_population).round(), index=iris.index).dropna()
+        units.loc[estimate.index, "population"] = estimate.astype("int64").to_numpy()
+        units.loc[estimate.index, "population_vintage"] = self.vintage
+        self.estimated = frozenset(estimate.index)
 
     def _fill_iris_population_from_single_iris_communes(self) -> None:
         """A commune not divided into IRIS is its own IRIS `XXXXX0000`: same population."""
@@ -136,6 +162,7 @@ class Catalog:
         placed = population[population.index.isin(iris_codes)]
         self.units.loc[placed.index, "population"] = placed.to_numpy()
         self.units.loc[placed.index, "population_vintage"] = year
+        self.estimated = self.estimated - set(placed.index)
         self._columns.clear()
         return sorted(set(population.index) - set(placed.index))
 

@@ -35,7 +35,7 @@ from geo.catalog import Catalog
 from geo.checks import SEVERITY_ORDER, Finding, Report
 from geo.composition import COLUMNS, lettre_table
 from geo.perimeter import Perimeter, geometry_of, units_of
-from geo.population import fmt_int
+from geo.population import estimate_method, fmt_int
 from geo.units import embedded_metadata, vintage_label
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -290,6 +290,8 @@ def _header(pdf: _Page, perimeter: Perimeter, report: Report, edited: date) -> N
         details.append(f"densité : {fmt_int(f.density)} hab./km²")
     details.append(f"{f.communes} commune(s)" + (f" dont {f.iris} IRIS" if f.iris else ""))
     details.append("d'un seul tenant" if f.parts <= 1 else f"en {f.parts} morceaux")
+    if pop.estimated:
+        details.append(f"population de {len(pop.estimated_units)} IRIS estimée : {estimate_method()}")
     pdf.ln(1)
     pdf.font(11, bold=True)
     pdf.multi_cell(BODY_W, 5.5, f"{headline}   ·   {pop.taille_label()}", align="L",

@@ -21,6 +21,8 @@ COMMUNES_FILE = DATA_DIR / "communes.parquet"
 NEIGHBOURS_FILE = DATA_DIR / "commune_neighbours.parquet"
 SUCCESSORS_FILE = DATA_DIR / "code_successors.csv"
 POPULATIONS_FILE = DATA_DIR / "populations.parquet"
+IRIS_POPULATION_FILE = DATA_DIR / "iris_population_2016.parquet"
+IRIS_ESTIMATE_YEAR = 2016
 
 UNIT_COLUMNS = [
     "code", "level", "name", "parent_code", "commune_code", "commune_name",
@@ -65,6 +67,13 @@ def load_populations() -> pd.DataFrame:
     table = pd.read_parquet(POPULATIONS_FILE).set_index("code")
     table.columns = table.columns.astype(int)
     return table
+
+
+@lru_cache(maxsize=1)
+def load_iris_population_2016() -> pd.Series:
+    """Population 2016 of the habitat IRIS (INSEE), by 9-character IRIS code."""
+    table = pd.read_parquet(IRIS_POPULATION_FILE)
+    return pd.Series(table["pop_2016"].to_numpy(dtype=float), index=table["code"])
 
 
 def population_vintages() -> tuple[int, ...]:
