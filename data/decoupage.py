@@ -58,8 +58,10 @@ def successors_in_force(table: pd.DataFrame) -> dict[str, str]:
     communes déléguées/associées whose code is no longer a commune's)."""
     listed = current(table)
     live = set(listed["code"])
+    # Not the Corsican codes of before 1976 (20xxx, the package lists them too): no file
+    # written since uses them, and a 20xxx is more likely a mistyped 2A/2B code than Ajaccio.
     out = {old: code for code, olds in zip(listed["code"], listed["anciensCodes"])
-           if isinstance(olds, list) for old in olds}
+           if isinstance(olds, list) for old in olds if not old.startswith("20")}
     parts = table[table["type"].isin(["commune-deleguee", "commune-associee"])]
     out.update({c: p for c, p in zip(parts["code"], parts["chefLieu"])
                 if isinstance(p, str) and c not in live})

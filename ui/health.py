@@ -10,7 +10,7 @@ from geo.catalog import Catalog
 from geo.checks import Report
 from indicators.aggregate import Aggregate
 from indicators.embedded import AGE_75, APL_2023, APL_INDICATOR, SHARE_75_INDICATOR
-from indicators.figures import fmt_number
+from indicators.figures import PARTIAL_BELOW, fmt_number
 from ui import data_imports
 
 SHOWN = ((APL_2023, APL_INDICATOR), (AGE_75, SHARE_75_INDICATOR))
@@ -22,6 +22,8 @@ def _cell(aggregate: Aggregate, decimals: int, unit: str) -> str:
     text = fmt_number(aggregate.value, decimals) + (" %" if unit == "%" else "")
     if aggregate.coverage is not None and aggregate.coverage < 1:
         text += f" (sur {fmt_number(100 * aggregate.coverage, 1)} % de la pop.)"
+        if aggregate.coverage < PARTIAL_BELOW:
+            text = "partiel : " + text
     return text
 
 
