@@ -4,6 +4,8 @@ from the real files of ../shared/data (see data/README.md for their provenance):
 - DREES APL médecins généralistes 2022 and 2023: the original workbook, read with the app's
   own DREES importer (indicators.importers.read_apl: codes placed on the COG in force,
   merged communes averaged with the standardised population as weight);
+- INSEE « Statistiques locales » export of the départements (2024): professionals, emergency
+  departments, life expectancy, mortality (`departements_sante.csv`, the Diagnostic's context);
 - INSEE share of people aged 75 or more (2022), Santé publique France F-EDI (2021), INSEE
   share of single-parent families (2022), by commune (Paris, Lyon, Marseille whole for the
   shares, by arrondissement for F-EDI).
@@ -29,11 +31,13 @@ import pandas as pd
 from geo.catalog import normalise_code
 from geo.units import DATA_DIR, IRIS_POPULATION_FILE, load_communes, load_successors
 from indicators.importers import read_apl
+from indicators.statlocales import DEPARTEMENT_COLUMNS, DEPARTEMENTS_FILE, read_export
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 APL_FILE = "drees_apl_medecins_generalistes_2022_2023.xlsx"
 SOCIAL_FILE = "communes_part75p_2022_fedi2021_monoparentales_2022.csv"
 IRIS_FILE = "insee_iris_habitat_pop_age_csp_2016_france.csv"
+DEPARTEMENTS_EXPORT = "cartosante_bv/insee_statlocales_departements_sante_2024.csv"
 OUT = DATA_DIR / "indicateurs_communes.parquet"
 SOCIAL_COLUMNS = {"part_75ans_plus_2022_pct": "part_75p_2022", "fedi_2021": "fedi_2021",
                   "part_familles_monoparentales_2022_pct": "part_monoparentales_2022"}
@@ -83,7 +87,16 @@ def iris_population_2016(path: Path) -> pd.DataFrame:
     return table.astype({"pop_2016": "float32"}).sort_values("code")
 
 
+def departements(path: Path) -> pd.DataFrame:
+    """The health context of the départements (INSEE Statistiques locales export, 2024)."""
+    export = read_export(path.read_text(encoding="utf-8-sig"), path.name)
+    assert export.level == "France par département" and len(export.table) == 101
+    return export.table[["Libellé", *DEPARTEMENT_COLUMNS]]
+
+
 def main(shared: Path = SHARED) -> None:
+    departements(shared / DEPARTEMENTS_EXPORT).to_csv(DEPARTEMENTS_FILE)
+    print(f"wrote {DEPARTEMENTS_FILE}")
     iris = iris_population_2016(shared / IRIS_FILE)
     iris.to_parquet(IRIS_POPULATION_FILE, compression="zstd", index=False)
     print(f"wrote {IRIS_POPULATION_FILE} ({IRIS_POPULATION_FILE.stat().st_size / 1e3:.0f} kB, {len(iris)} IRIS)")

@@ -19,6 +19,7 @@ st.caption(f"Périmètre en cours : **{data_imports.plain(perimeter.name)}** (mo
 builder.unknown_codes_notice(catalog)
 report = builder.current_report(catalog)
 diagnosis.key_figures(catalog, report)
+diagnosis.departement_context(catalog, report)
 
 saved = data_imports.saved()
 if not saved:

@@ -237,3 +237,21 @@ def test_wrong_sheet_and_too_big_file(app, workspace, monkeypatch, sirene_frame)
     table_uploader(at).set_value((SIRENE, shared_file(SIRENE).read_bytes(), "text/csv")).run()
     assert "la limite est de" in texts(at.error) and "conservés" in texts(at.error)
     assert list_datasets(workspace) == []
+
+
+def test_diagnosis_opens_with_embedded_indicators_and_the_departement_context(app, carmausin):
+    """No import: the APL, the 75+ share, F-EDI and single-parent families are there, with
+    their sources, and the Tarn's INSEE Statistiques locales figures with their vintage."""
+    at = open_page(app, DIAGNOSIS, carmausin)
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    for label in ("APL aux médecins généralistes", "Part des 75 ans et plus",
+                  "Indice de défavorisation F-EDI", "Part des familles monoparentales"):
+        assert label in labels
+    context = next(t for t in at.table if "Médecin généraliste (en nombre) 2024" in t.value.columns)
+    export = pd.read_csv(shared_file("cartosante_bv/insee_statlocales_departements_sante_2024.csv"),
+                         sep=";", skiprows=2, dtype={"Code": str}).set_index("Code")
+    assert list(context.value.index) == ["81 – Tarn"]
+    assert context.value.iloc[0]["Médecin généraliste (en nombre) 2024"] == str(export.at["81", "Médecin généraliste (en nombre) 2024"])
+    assert context.value.iloc[0]["Espérance de vie des femmes à la naissance 2024"] == "86,0"
+    assert "Statistiques locales" in texts(at.caption)

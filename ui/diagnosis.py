@@ -27,6 +27,7 @@ from geo.perimeter import Perimeter
 from geo.population import fmt_dec, fmt_int
 from geo.units import vintage_label
 from indicators.aggregate import Comparison
+from indicators import statlocales
 from indicators.basics import epci_shares, summary
 from indicators.definitions import SHARE_65, Dataset
 from indicators.figures import (PER_10K, age_structure_figure, comparison_figure, fmt_number,
@@ -105,6 +106,27 @@ def key_figures(catalog: Catalog, report: Report) -> None:
             "epci_name": "EPCI", "communes_epci": "Communes de l'EPCI", "communes_in": "dans le périmètre",
             "partial": "en partie (IRIS)", "share_pct": "Part des communes (%)"}),
             hide_index=True, width="stretch")
+
+
+def departement_context(catalog: Catalog, report: Report) -> None:
+    """The perimeter's départements from INSEE Statistiques locales (embedded): professionals,
+    emergency departments, life expectancy, mortality; each column's vintage in its name."""
+    dep = catalog.column("dep")
+    codes = sorted({dep[c] for c in report.leaves if dep.get(c)})
+    table = statlocales.departements().reindex(codes)
+    if table.empty:
+        return
+    st.subheader("Contexte départemental")
+    values = statlocales.departements().drop(columns="Libellé")
+    decimals = {c: 0 if (values[c].dropna() % 1 == 0).all() else 1 for c in values.columns}
+    shown = table.drop(columns="Libellé").apply(lambda column: column.map(
+        lambda v: "pas de donnée" if pd.isna(v) else fmt_number(v, decimals[column.name])))
+    shown.index = [f"{code} – {name}" for code, name in zip(table.index, table["Libellé"])]
+    st.table(shown)
+    st.caption("INSEE, « Statistiques locales », export par département (fichier "
+               "insee_statlocales_departements_sante_2024.csv) : millésime de chaque colonne dans son "
+               "intitulé ; valeurs telles que publiées (nombres, années, taux de mortalité). "
+               "Chiffres du département entier, pas du périmètre.")
 
 
 # --- indicators --------------------------------------------------------------------------------

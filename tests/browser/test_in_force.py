@@ -34,3 +34,17 @@ def test_home_page_names_the_vintage_and_shows_health_references(streamlit_serve
     expect(table).to_contain_text("Part des 75 ans et plus (2022)")
     page.screenshot(path=artifacts_dir / "builder_in_force.png", full_page=True)
     assert page.blocked_urls == []
+
+
+def test_the_diagnosis_opens_with_the_embedded_indicators(streamlit_server, page, artifacts_dir):
+    page.set_viewport_size({"width": 1600, "height": 1100})
+    page.goto(streamlit_server("app.py", instance="inforce"))
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("button", name="CPTS du Carmausin-Ségala (Tarn)").click(timeout=60_000)
+    expect(page.get_by_test_id("stTable")).to_be_visible(timeout=30_000)
+    sidebar.get_by_role("link", name="Diagnostic territorial").click()
+    expect(page.get_by_text("Contexte départemental")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stMetric").filter(has_text="APL aux médecins généralistes").first).to_be_visible()
+    expect(page.get_by_text("81 – Tarn")).to_be_visible()
+    page.screenshot(path=artifacts_dir / "diagnosis_embedded.png", full_page=True)
+    assert page.blocked_urls == []
