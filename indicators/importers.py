@@ -613,3 +613,48 @@ def read_table(source, code_column: str, indicators: Sequence[Indicator], *,
                        absent_as_zero=absent_as_zero)
     report(1.0, f"Import terminé : {len(dataset.table)} unités.")
     return dataset
+
+
+# --- FINESS --------------------------------------------------------------------------------
+
+FINESS_ID = "numero finess etablissement"
+FINESS_CATEGORY = "categetab"
+FINESS_COMMUNE = "code_insee"
+# Indicator id -> (label, FINESS category codes `categetab`).
+FINESS_GROUPS = {
+    "pharmacies": ("Pharmacies d'officine", {"620"}),
+    "maisons_de_sante": ("Maisons de santé pluriprofessionnelles", {"603"}),
+    "centres_de_sante": ("Centres de santé", {"124"}),
+    "ehpad": ("EHPAD", {"500"}),
+    "hopitaux": ("Hôpitaux et cliniques (CHR, CH, soins pluridisciplinaires, chirurgicaux, "
+                 "médicaux, psychiatriques)", {"101", "106", "355", "365", "128", "129", "292"}),
+}
+
+
+def read_finess(source, filename: str | None = None, *, progress: Progress | None = None,
+                max_bytes: int = MAX_FILE_BYTES) -> Dataset:
+    """A FINESS extract of establishments (one row per establishment and activity, with its
+    category `categetab` and commune `code_insee`): the number of distinct establishments
+    per commune for each group of FINESS_GROUPS. The extract is exhaustive for its
+    départements: a commune of them without a row counts 0 (others stay without data)."""
+    report = _progress(progress)
+    report(0.0, "Lecture du fichier…")
+    data, name = _load(source, filename, max_bytes)
+    frame = _read_tables(data, name, lambda cells: {FINESS_ID, FINESS_CATEGORY, FINESS_COMMUNE} <= cells,
+                         f"colonnes « {FINESS_ID} », « {FINESS_CATEGORY} », « {FINESS_COMMUNE} »")
+    frame = frame.drop_duplicates(FINESS_ID)
+    codes = frame[FINESS_COMMUNE].map(normalise_code)
+    counts = pd.DataFrame({
+        ident: frame[FINESS_CATEGORY].isin(categories).groupby(codes.to_numpy()).sum().astype(float)
+        for ident, (_, categories) in FINESS_GROUPS.items()})
+    indicators = [Indicator(ident, label, "établissements", f"FINESS, catégories {', '.join(sorted(cats))}",
+                            None, "sum", ident, decimals=0)
+                  for ident, (label, cats) in FINESS_GROUPS.items()]
+    report(0.7, "Rattachement des codes INSEE…")
+    dataset = _dataset(counts, "commune", None, indicators, dataset_id="finess-etablissements",
+                       title="Établissements FINESS (pharmacies, maisons et centres de santé, EHPAD, hôpitaux)",
+                       publisher="FINESS (Réexposition des données FINESS)", file_name=name, vintage=None,
+                       warnings=[f"{len(frame)} établissements distincts (une ligne par établissement "
+                                 "et activité dans le fichier)."], absent_as_zero=True)
+    report(1.0, f"Import terminé : {len(dataset.table)} communes.")
+    return dataset

@@ -48,3 +48,33 @@ def test_an_export_truncated_mid_row_is_refused_in_french(tmp_path):
     path.write_text(cut, encoding="utf-8")
     with pytest.raises(IndicatorImportError, match="tronqué"):
         preview_table(path)
+
+
+FINESS = "occitanie/finess_etablissements_occitanie.csv"
+
+
+def test_finess_counts_establishments_by_category_and_shows_in_the_diagnosis(catalog, carmausin, workspace):
+    from streamlit.testing.v1 import AppTest
+
+    from indicators.aggregate import Aggregator
+    from indicators.importers import read_finess
+    from indicators.store import save_dataset
+
+    raw = pd.read_csv(shared_file(FINESS), dtype=str).drop_duplicates("numero finess etablissement")
+    dataset = read_finess(shared_file(FINESS))
+    perpignan = raw[raw["code_insee"] == "66136"]
+    assert dataset.table.at["66136", "pharmacies"] == (perpignan["categetab"] == "620").sum() == 51
+    assert dataset.table.at["66136", "centres_de_sante"] == (perpignan["categetab"] == "124").sum()
+    codes = carmausin.sorted_codes()
+    expected = int((raw["code_insee"].isin(codes) & (raw["categetab"] == "500")).sum())
+    ehpad = Aggregator(catalog, dataset).compare("ehpad", codes, carmausin.name)
+    assert ehpad.perimeter.value == expected and ehpad.perimeter.coverage == 1.0
+    assert ehpad.france.coverage < 0.5  # Occitanie only: France is partial, and labelled so
+
+    save_dataset(dataset, workspace)
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["perimeter"] = carmausin
+    at.run()
+    at.switch_page("pages/0_Diagnostic_territorial.py").run()
+    assert not at.exception
+    assert next(m.value for m in at.metric if m.label == "EHPAD") == f"{expected} établissements"
