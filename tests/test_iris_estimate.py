@@ -87,3 +87,12 @@ def test_the_fiche_labels_the_estimate_and_its_method(iris_catalog):
     _, text = pdf_text(fiche_pdf(iris_catalog, ruscino, [], report))
     assert "hab.(estimation)" in squeeze(text) and "Taille2" in squeeze(text)
     assert "recensement2016" in squeeze(text)
+
+
+def test_the_map_tooltip_says_estimate_and_vintage(iris_catalog):
+    from ui.map import territory_geojson, territory_units
+
+    units = territory_units(iris_catalog, ("66",), ("66136",))
+    pops = {f["properties"]["code"]: f["properties"]["pop"] for f in territory_geojson(units)["features"]}
+    assert pops["661360801"].endswith("(estimation 2023)")
+    assert pops["66028"].endswith("(2023)") and "estimation" not in pops["66028"]
