@@ -8,6 +8,7 @@ neighbouring layers are per session.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from collections import Counter
 
@@ -30,8 +31,10 @@ SHARED_WIDGETS = ("deps", AUTHOR, VINTAGE)
 
 
 def get_catalog() -> Catalog:
-    """The shared catalog, with the populations of the vintage this session chose."""
-    vintage = st.session_state.get(VINTAGE, vintage_in_force())
+    """The shared catalog, with the populations of the vintage this session chose (the one
+    in force outside a session: serve.py's warm-up)."""
+    in_session = get_script_run_ctx(suppress_warning=True) is not None
+    vintage = st.session_state.get(VINTAGE, vintage_in_force()) if in_session else vintage_in_force()
     return shared_catalog().with_vintage(vintage)
 
 

@@ -32,6 +32,9 @@ def test_home_page_names_the_vintage_and_shows_health_references(streamlit_serve
         expect(row).to_contain_text(fmt_number(old_place.value, 1) + " %")
     expect(table).to_contain_text("APL aux médecins généralistes (2023)")
     expect(table).to_contain_text("Part des 75 ans et plus (2022)")
+    map_frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    expect(map_frame.locator(".leaflet-container")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1500)  # let the map paint the perimeter
     page.screenshot(path=artifacts_dir / "builder_in_force.png", full_page=True)
     assert page.blocked_urls == []
 
