@@ -23,9 +23,9 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from data import decoupage
 from geo.areas import area_km2
 from geo.neighbours import neighbour_pairs
-from data import decoupage
 from geo.units import (COMMUNES_FILE, NEIGHBOURS_FILE, POPULATIONS_FILE, SUCCESSORS_FILE,
                        UNIT_COLUMNS)
 

@@ -21,7 +21,7 @@ A commune without a value counts as without data (the coverage says so), never a
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pandas as pd
 
@@ -81,7 +81,7 @@ def _table() -> pd.DataFrame:
     return table
 
 
-@lru_cache(maxsize=None)
+@cache
 def embedded_dataset(dataset_id: str) -> Dataset:
     """One embedded dataset: the rows of the communes (or arrondissements) with a value."""
     meta, indicators = SPECS[dataset_id]

@@ -134,7 +134,7 @@ def test_unknown_vintage_on_the_command_line_exits_2_in_french(tmp_path, module)
     layer = tmp_path / "p.csv"
     layer.write_text("code\n81060\n")
     out = subprocess.run([sys.executable, "-m", module, str(layer), "--millesime", "2017"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 2 and out.stdout == ""
     assert "Millésime de population 2017 inconnu" in out.stderr and "2023" in out.stderr
 

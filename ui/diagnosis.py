@@ -26,8 +26,8 @@ from geo.checks import Report
 from geo.perimeter import Perimeter
 from geo.population import fmt_dec, fmt_int
 from geo.units import vintage_label
-from indicators.aggregate import Comparison
 from indicators import statlocales
+from indicators.aggregate import Comparison
 from indicators.basics import epci_shares, summary
 from indicators.definitions import SHARE_65, Dataset
 from indicators.figures import (PER_10K, age_structure_figure, comparison_figure, fmt_number,
