@@ -255,3 +255,33 @@ def test_diagnosis_opens_with_embedded_indicators_and_the_departement_context(ap
     assert context.value.iloc[0]["Médecin généraliste (en nombre) 2024"] == str(export.at["81", "Médecin généraliste (en nombre) 2024"])
     assert context.value.iloc[0]["Espérance de vie des femmes à la naissance 2024"] == "86,0"
     assert "Statistiques locales" in texts(at.caption)
+
+
+def test_bad_exports_and_workbooks_are_refused_in_french_and_keep_what_was_loaded(app, workspace):
+    """A CartoSanté table by bassin de vie, an export truncated mid-row and a workbook of
+    another layout than DREES's: a French message each, and the dataset already saved stays."""
+    indicator = Indicator("generaliste", LABEL, "établissements", "INSEE, SIRENE", 2019, "sum",
+                          "generaliste", decimals=0)
+    save_dataset(read_table(shared_file(SIRENE), "code_commune", [indicator], title="SIRENE santé 2019"),
+                 workspace)
+    saved = list_datasets(workspace)
+    at = open_page(app, DATA)
+    bassins = shared_file("cartosante_bv/cartosante_bv_sante_2023_2024.csv")
+    table_uploader(at).set_value((bassins.name, bassins.read_bytes(), "text/csv")).run()
+    error = texts(at.error)
+    assert "par bassin de vie" in error and "pas par commune" in error and "conservés" in error
+
+    export = shared_file("cartosante_bv/insee_statlocales_departements_sante_2024.csv").read_bytes()
+    cut = export[: export.index(b"\n81;") + 12]
+    table_uploader(at).set_value(("tronque.csv", cut, "text/csv")).run()
+    assert "tronqué" in texts(at.error)
+
+    book = io.BytesIO()
+    with pd.ExcelWriter(book, engine="openpyxl") as writer:
+        pd.DataFrame({"Code INSEE": ["81060"], "APL aux infirmiers": [80.0]}).to_excel(
+            writer, sheet_name="APL 2023", index=False)
+    apl = next(u for u in at.get("file_uploader") if u.key == "apl_upload")
+    apl.set_value(("apl_autre_mise_en_page.xlsx", book.getvalue(), "application/octet-stream")).run()
+    assert not at.exception
+    assert "Code commune INSEE" in texts(at.error) and "APL non importé" in texts(at.error)
+    assert list_datasets(workspace) == saved
