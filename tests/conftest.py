@@ -80,3 +80,12 @@ def iris_catalog_without_estimate() -> Catalog:
 @pytest.fixture(scope="session")
 def carmausin(catalog) -> Perimeter:
     return carmausin_segala(catalog)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests under tests/browser drive Chromium: marked `browser`, which `make test-fast`
+    leaves out for the edit-test loop (`make test` runs everything)."""
+    browser_dir = Path(__file__).resolve().parent / "browser"
+    for item in items:
+        if browser_dir in item.path.parents:
+            item.add_marker(pytest.mark.browser)
