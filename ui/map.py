@@ -54,12 +54,14 @@ def territory_units(catalog: Catalog, deps: tuple[str, ...], opened: tuple[str, 
     if opened:
         iris = units[(units["level"] == "iris") & units["parent_code"].isin(opened)]
         shown = gpd.GeoDataFrame(pd.concat([shown[~shown["code"].isin(opened)], iris]), crs=4326)
-    return shown[shown.geometry.notna()]
+    shown = shown[shown.geometry.notna()]
+    return shown.assign(estimated=shown["code"].isin(catalog.estimated))
 
 
 def territory_geojson(units: gpd.GeoDataFrame) -> dict:
-    """Compact GeoJSON of the shown units: code, escaped name, population label, and for
-    the names on the map a label point `lp` ([lat, lng], inside the unit) and the
+    """Compact GeoJSON of the shown units: code, escaped name, population label with its
+    vintage (« estimation » for an IRIS estimated from 2016, when `units` says which), and
+    for the names on the map a label point `lp` ([lat, lng], inside the unit) and the
     population `n` (larger towns are named first)."""
     geoms = units.geometry.to_numpy()
     precision = PRECISION_DEG
@@ -69,16 +71,20 @@ def territory_geojson(units: gpd.GeoDataFrame) -> dict:
     geoms = shapely.set_precision(geoms, precision)
     points = shapely.point_on_surface(units.geometry.to_numpy())
     features = []
-    for code, name, level, pop, geom, point in zip(units["code"], units["name"], units["level"],
-                                                   units["population"], geoms, points):
+    estimated = units["estimated"] if "estimated" in units else pd.Series(False, index=units.index)
+    for code, name, level, pop, vintage, guess, geom, point in zip(
+            units["code"], units["name"], units["level"], units["population"],
+            units["population_vintage"], estimated, geoms, points):
         if geom is None or geom.is_empty:
             continue
         label = name if level != "iris" else f"IRIS {name}"
-        known = pop is not None and str(pop) != "<NA>"
+        known = not (pop is None or str(pop) == "<NA>")
+        year = f"{'estimation ' if guess else ''}{vintage}" if known and str(vintage) != "<NA>" else ""
         features.append({
             "type": "Feature",
             "properties": {"code": code, "nom": html.escape(str(label)),
-                           "pop": fmt_int(pop) if known else "inconnue", "n": int(pop) if known else 0,
+                           "pop": f"{fmt_int(pop)} ({year})" if known else "inconnue",
+                           "n": int(pop) if known else 0,
                            "lp": [round(point.y, 4), round(point.x, 4)]},
             "geometry": json.loads(shapely.to_geojson(geom)),
         })
