@@ -297,7 +297,6 @@ async def _session(browser, url: str, targets, latencies: list, errors: list) ->
         frame = page.locator(MAP_FRAME)
         content = await (await frame.element_handle()).content_frame()
         metric = page.locator(COMMUNES_METRIC)
-        origin = await content.evaluate("performance.timeOrigin")
         await content.evaluate("""() => { window.__ev = [];
           for (const t of ['mousedown', 'mouseup', 'click']) document.addEventListener(t, (e) =>
             window.__ev.push([t, e.clientX, e.clientY, e.target.tagName, (e.target.getAttribute && e.target.getAttribute('class') || '').slice(0, 40),

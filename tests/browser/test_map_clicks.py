@@ -105,7 +105,7 @@ def test_the_first_click_counts_when_the_map_is_partly_below_the_screen(streamli
 def test_the_map_follows_changes_made_elsewhere(streamlit_server, page, catalog):
     """Undo and the search box change the perimeter on the server: the map shows it."""
     frame = open_builder(page, streamlit_server("app.py", instance="clicks"))
-    (code, lat, lng), (other, olat, olng) = clickable_communes(catalog, ("81",), 2)
+    (_, lat, lng), (other, olat, olng) = clickable_communes(catalog, ("81",), 2)
     page.mouse.click(*page_point(page, frame, lat, lng))
     expect(communes_shown(page)).to_have_text("1", timeout=20_000)
     page.get_by_role("button", name="↶ Annuler").click()
