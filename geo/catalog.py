@@ -80,6 +80,24 @@ class Catalog:
     def has_iris(self) -> bool:
         return self._iris is not None
 
+    def iris_communes(self) -> set[str]:
+        """Communes and arrondissements whose IRIS this catalog holds."""
+        return set() if self._iris is None else set(self._iris["parent_code"])
+
+    def with_iris(self, extra: gpd.GeoDataFrame, source: str) -> "Catalog":
+        """A catalog holding this one's IRIS plus `extra` (IRIS of communes it had none of,
+        e.g. those a CPTS layer brings with their contours)."""
+        frames = [f for f in (self._iris, extra) if f is not None and len(f)]
+        iris = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        sources = " + ".join(s for s in (self.iris_source, source) if s)
+        catalog = Catalog(gpd.GeoDataFrame(iris, geometry="geometry", crs=4326), sources)
+        known = self.units[self.units["level"] == "iris"]["population"].dropna()
+        if len(known):
+            catalog.units.loc[known.index, "population"] = known.to_numpy()
+            catalog.units.loc[known.index, "population_vintage"] = self.units.loc[
+                known.index, "population_vintage"].to_numpy()
+        return catalog
+
     def _fill_iris_population_from_single_iris_communes(self) -> None:
         """A commune not divided into IRIS is its own IRIS `XXXXX0000`: same population."""
         iris = self.units[self.units["level"] == "iris"]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import tempfile
-import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from geo.archives import ArchiveError, extract
 from geo.areas import area_km2
 from geo.units import UNIT_COLUMNS
 
@@ -34,17 +34,12 @@ class IrisFileError(ValueError):
 
 def _vector_file_in(path: Path, workdir: Path) -> Path:
     """The .shp/.gpkg inside an IGN archive (zip or 7z), or the path itself."""
-    suffix = path.suffix.lower()
-    if suffix == ".zip":
-        with zipfile.ZipFile(path) as z:
-            z.extractall(workdir)
-    elif suffix == ".7z":
-        import py7zr
-
-        with py7zr.SevenZipFile(path) as z:
-            z.extractall(workdir)
-    else:
+    if path.suffix.lower() not in (".zip", ".7z"):
         return path
+    try:
+        extract(path, workdir)
+    except ArchiveError as exc:
+        raise IrisFileError(str(exc)) from exc
     found = sorted(workdir.rglob("*.gpkg")) + sorted(workdir.rglob("*.shp"))
     if not found:
         raise IrisFileError(f"no .shp or .gpkg inside {path.name}")
@@ -71,7 +66,14 @@ def read_iris_contours(path: str | Path, communes: gpd.GeoDataFrame,
         raise IrisFileError(f"{path.name}: no CODE_IRIS / INSEE_COM columns")
     if raw.crs is None:
         raise IrisFileError(f"{path.name}: no coordinate reference system declared")
-    raw = raw.to_crs(4326)
+    return as_iris_units(raw.to_crs(4326), communes, successors)
+
+
+def as_iris_units(raw: gpd.GeoDataFrame, communes: gpd.GeoDataFrame,
+                  successors: dict[str, str]) -> gpd.GeoDataFrame:
+    """Canonical IRIS units from a frame in EPSG:4326 with `code`, `iris_commune` and
+    optionally `name` columns (IRIS of communes unknown to `communes` are dropped)."""
+    raw = raw.copy()
     raw["code"] = raw["code"].astype(str).str.zfill(9)
     if "name" not in raw:
         raw["name"] = raw["code"]
