@@ -88,9 +88,9 @@ class Detection:
 
     def describe(self) -> list[str]:
         """French lines saying what was chosen (printed by the command line, shown by the app)."""
-        how = "imposée" if self.imposed else "détectée"
+        how = "imposé" if self.imposed else "détecté"
         if self.code_columns:
-            codes = f"Colonne des codes ({how}) : « {self.code_columns[-1]} »"
+            codes = f"Colonne des codes ({how}e) : « {self.code_columns[-1]} »"
             if len(self.code_columns) > 1:
                 codes += f", sinon « {self.code_columns[0]} »"
             lines = [codes + f" — niveau : {self.level}."]
@@ -219,7 +219,7 @@ def detect_codes(catalog: Catalog, table: pd.DataFrame, choice: ColumnChoice, ir
     candidates = []
     for name in columns:
         words = header_words(str(name))
-        if words & NOT_CODE_WORDS and not words & {"code", "insee", "iris"}:
+        if words & NOT_CODE_WORDS and not words & {"insee", "iris"}:
             continue
         found = _code_column(catalog, name, table[name], iris_from_layer)
         # A header saying « code » may hold typos and unknown codes (listed later); without

@@ -12,15 +12,15 @@ as shared with an unknown infra-communal split (a warning), and each claimant's 
 becomes a range; a commune wholly claimed by two CPTS with no such indication stays a
 blocking overlap.
 
-Command line (French output, or JSON for scripts; exit status 0, or 1 with the reason on
-stderr when the layer cannot be read or the scope names no commune):
+Command line (French output, or JSON for scripts; what was read on stderr; exit status
+of geo.cli: 0 nothing blocking, 1 a blocking finding, 2 unreadable input or bad usage):
 
-    python -m geo.coverage LAYER [--region 93] [--departement 06] [--iris CONTOURS] [--json]
+    python -m geo.coverage LAYER [--region 93] [--departement 06] [--code-column C]
+                                 [--name-column C] [--iris CONTOURS] [--json]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections import Counter, defaultdict
@@ -32,8 +32,8 @@ import pandas as pd
 
 from geo.catalog import Catalog, fold
 from geo.checks import SEVERITY_ORDER, Checker, Finding, km2
-from geo.files import Layer, PerimeterFileError, read_layer
-from geo.iris import IrisFileError
+from geo.cli import EXIT_BLOCKING, EXIT_OK, load_catalog, parser, read_file, run_safely
+from geo.files import Layer
 from geo.population import PopulationEstimate, fmt_int
 from geo.units import embedded_metadata
 
@@ -471,32 +471,26 @@ def render(coverage: Coverage, source: str = "") -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geo.coverage",
-                                     description="Couverture d'une région par une couche de CPTS.")
-    parser.add_argument("layer", help="couche de CPTS : GeoJSON, GeoPackage, Shapefile zippé ou CSV de codes")
-    parser.add_argument("--region", action="append", default=[], help="code INSEE de région (répétable)")
-    parser.add_argument("--departement", action="append", default=[], help="code de département (répétable)")
-    parser.add_argument("--iris", help="contours IRIS, pour une couche découpée par IRIS")
-    parser.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
-    args = parser.parse_args(argv)
-    from geo.check import load_catalog
+    p = parser("python -m geo.coverage", "Couverture d'une région par une couche de CPTS.")
+    p.add_argument("layer", help="couche de CPTS : GeoJSON, GeoPackage, Shapefile zippé, CSV, XLSX ou ODS")
+    p.add_argument("--region", action="append", default=[], help="code INSEE de région (répétable)")
+    p.add_argument("--departement", action="append", default=[], help="code de département (répétable)")
+    args = p.parse_args(argv)
 
-    try:
+    def body() -> int:
         catalog = load_catalog(args.iris)
-        path = Path(args.layer)
-        layer = read_layer(catalog, path.read_bytes(), path.name)
-        scope = Scope(tuple(args.region), tuple(args.departement)) if args.region or args.departement else None
-        coverage = analyse_layer(catalog, layer, scope)
-    except (PerimeterFileError, IrisFileError, ScopeError) as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"Erreur : impossible de lire « {exc.filename or args.layer} » "
-              "(fichier absent ou illisible).", file=sys.stderr)
-        return 1
-    print(json.dumps(coverage.as_dict(), ensure_ascii=False, indent=1) if args.json
-          else render(coverage, path.name))
-    return 0
+        layer = read_file(catalog, args.layer, args)
+        scope = None
+        if args.region or args.departement:
+            scope = Scope(tuple(r.strip() for r in args.region),
+                          tuple(d.strip().upper().zfill(2) for d in args.departement))
+        coverage = analyse_layer(layer.catalog or catalog, layer, scope)
+        print(json.dumps(coverage.as_dict(), ensure_ascii=False, indent=1) if args.json
+              else render(coverage, Path(args.layer).name))
+        blocking = any(f.finding.severity == "blocking" for f in coverage.findings)
+        return EXIT_BLOCKING if blocking else EXIT_OK
+
+    return run_safely(body)
 
 
 if __name__ == "__main__":
