@@ -84,19 +84,21 @@ class Detection:
     group_candidates: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
     perimeters: int = 0
-    imposed: bool = False
+    imposed_code: bool = False
+    imposed_group: bool = False
 
     def describe(self) -> list[str]:
         """French lines saying what was chosen (printed by the command line, shown by the app)."""
-        how = "imposé" if self.imposed else "détecté"
         if self.code_columns:
-            codes = f"Colonne des codes ({how}e) : « {self.code_columns[-1]} »"
+            how = "imposée" if self.imposed_code else "détectée"
+            codes = f"Colonne des codes ({how}) : « {self.code_columns[-1]} »"
             if len(self.code_columns) > 1:
                 codes += f", sinon « {self.code_columns[0]} »"
             lines = [codes + f" — niveau : {self.level}."]
         else:
             lines = ["Aucune colonne de codes : périmètres placés d'après leurs contours."]
         if self.group_column:
+            how = "imposé" if self.imposed_group else "détecté"
             lines.append(f"Regroupement ({how}) : colonne « {self.group_column} » → "
                          f"{self.perimeters} périmètre(s).")
         else:

@@ -329,7 +329,8 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
         tuple(code_names), group, level_label(catalog, [c for r in rows for c in r]), tuple(labels),
         sum(c.restored for c in code_cols), next((c.example for c in code_cols if c.example), ""),
         code_candidates=tuple(code_candidates), group_candidates=tuple(group_candidates),
-        columns=tuple(map(str, table.columns)), imposed=bool(choice.code or choice.group is not None))
+        columns=tuple(map(str, table.columns)), imposed_code=bool(choice.code),
+        imposed_group=choice.group is not None)
     layer.detection = detection
     if has_shapes:
         catalog = _with_layer_iris(catalog, layer, rows, geometry, filename)

@@ -11,6 +11,7 @@ from geo.units import embedded_metadata, load_communes, load_successors
 from geo.workspace import (load_iris_contours, load_iris_population, remove_iris_contours,
                            remove_iris_population, save_iris_contours, save_iris_population)
 from ui import data_imports, state
+from ui.text import md
 
 st.set_page_config(page_title="Données – Périmètres CPTS", page_icon="🗂️", layout="wide")
 state.init()
@@ -69,7 +70,7 @@ if upload is not None and state.first_time("iris_upload", upload.file_id):
         try:
             units = read_iris_contours(_saved(upload), load_communes(), load_successors())
         except (IrisFileError, ValueError, OSError) as exc:
-            st.error(f"Contours IRIS non importés : {exc}. Les données déjà chargées sont conservées.")
+            st.error(f"Contours IRIS non importés : {md(exc)} Les données déjà chargées sont conservées.")
         else:
             save_iris_contours(units, upload.name)
             _catalog_changed()
@@ -92,7 +93,7 @@ if pop_upload is not None and state.first_time("iris_pop_upload", pop_upload.fil
     try:
         values, year = read_iris_population(_saved(pop_upload))
     except (IrisFileError, ValueError, OSError) as exc:
-        st.error(f"Population non importée : {exc}. Les données déjà chargées sont conservées.")
+        st.error(f"Population non importée : {md(exc)} Les données déjà chargées sont conservées.")
     else:
         save_iris_population(values, year, pop_upload.name)
         _catalog_changed()

@@ -286,3 +286,15 @@ def test_damaged_link_is_refused_in_french_and_keeps_the_perimeter(workspace, ca
     assert not at.exception, at.exception
     assert "Lien de partage" in at.error[0].value and "conservé" in at.error[0].value
     assert at.session_state["perimeter"] == carmausin
+
+
+def test_link_with_codes_unknown_here_opens_what_is_known_and_lists_the_rest(app):
+    """An IRIS of Perpignan sent to a colleague whose installation has no IRIS contours,
+    beside two known communes: the builder opens the communes and names the IRIS."""
+    app.query_params[QUERY_PARAM] = encode(Perimeter("Lien <b>", {"661360101", "66136", "66028"}))
+    at = app.run()
+    assert not at.exception, at.exception
+    assert at.session_state["perimeter"].codes == {"66136", "66028"}
+    warning = next(w.value for w in at.warning if "inconnu" in w.value)
+    assert "661360101" in warning and "contours IRIS" in warning
+    assert next(m.value for m in at.metric if m.label == "Communes") == "2"

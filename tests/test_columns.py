@@ -100,7 +100,8 @@ def test_overrides_choose_the_columns(catalog):
     assert err.value.kind == "group" and set(err.value.candidates) == {"groupe", "zone"}
     layer = read_layer(catalog, text.encode(), "t.csv", ColumnChoice(code="commune_antenne", group="zone"))
     assert {p.name: p.codes for p in layer.perimeters} == {"Est": {"81060", "81099"}, "Ouest": {"81004", "81065"}}
-    assert layer.detection.imposed and "imposée" in layer.detection.describe()[0]
+    assert layer.detection.imposed_code and "imposée" in layer.detection.describe()[0]
+    assert "Regroupement (imposé)" in layer.detection.describe()[1]
     single = read_layer(catalog, text.encode(), "t.csv", ColumnChoice(code="commune_siege", group=""))
     assert [len(p.codes) for p in single.perimeters] == [4]
     with pytest.raises(PerimeterFileError, match="Colonne « nope » absente"):

@@ -30,7 +30,7 @@ from ui.text import md
 
 EXAMPLE_LAYER = Path(__file__).resolve().parents[2] / "shared" / "data" / "cpts_paca.geojson"
 EXAMPLE_NAME = "Exemple : CPTS de Provence-Alpes-Côte d'Azur (ARS PACA, janvier 2026)"
-FILE_TYPES = ["geojson", "json", "gpkg", "zip", "csv", "txt"]
+FILE_TYPES = ["geojson", "json", "gpkg", "zip", "csv", "txt", "xlsx", "xls", "ods"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Shown in their own section, not among the findings.
 LISTED_APART = ("unknown_codes", "remapped_codes")

@@ -206,7 +206,7 @@ def _last_report() -> None:
     if "error" in report:
         st.error(report["error"])
         return
-    st.success(f"« {report['title']} » importé : {fmt_int(report['units'])} "
+    st.success(f"« {md(report['title'])} » importé : {fmt_int(report['units'])} "
                f"{LEVEL_WORDS[report['level']]}" + (" (remplace le jeu du même nom)." if report["replaced"] else "."))
     _import_remarks(report["warnings"])
     if report["unknown"] or report["remapped"]:

@@ -167,7 +167,7 @@ def _keep_both() -> None:
     try:
         copy = open_store().save_as_copy(mine)
     except StoreError as exc:
-        _notify("error", f"{exc} Le périmètre en cours est conservé.")
+        _notify("error", f"{md(exc)} Le périmètre en cours est conservé.")
         return
     _saved_as(copy)
     _notify("success", f"Vos changements sont enregistrés dans « {md(copy.name)} » ; "
