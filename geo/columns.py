@@ -164,9 +164,12 @@ class _CodeColumn:
 
 
 def _code_column(catalog: Catalog, name: str, values: pd.Series, iris_from_layer: bool) -> _CodeColumn | None:
-    per_row, total, good, shaped, restored, example = [], 0, 0, 0, 0, ""
+    per_row, total, good, shaped, restored, example, listed = [], 0, 0, 0, 0, "", False
     for value in values:
         raw = cell_codes(value)
+        # A list (GeoJSON array, `[...]` text, `a;b`) says the row is a whole perimeter.
+        listed = listed or len(raw) > 1 or pd.api.types.is_list_like(value) or (
+            isinstance(value, str) and value.strip().startswith("["))
         codes = [normalise_code(c) for c in raw]
         for r, c in zip(raw, codes):
             total += 1
@@ -179,8 +182,7 @@ def _code_column(catalog: Catalog, name: str, values: pd.Series, iris_from_layer
         per_row.append(codes)
     if not total:
         return None
-    return _CodeColumn(name, per_row, good / total, shaped / total, any(len(c) > 1 for c in per_row),
-                       restored, example)
+    return _CodeColumn(name, per_row, good / total, shaped / total, listed, restored, example)
 
 
 def _refines(coarse: _CodeColumn, fine: _CodeColumn, successors: dict) -> bool:
@@ -293,12 +295,12 @@ def _same_partition(a: pd.Series, b: pd.Series) -> bool:
 
 
 def detect_group(catalog: Catalog, table: pd.DataFrame, choice: ColumnChoice, row_codes: list[list[str]],
-                 exclude=()) -> tuple[str | None, list[str], list[str]]:
-    """(grouping column or None, label columns, grouping candidates)."""
+                 one_code_rows: bool, exclude=()) -> tuple[str | None, list[str], list[str]]:
+    """(grouping column or None, label columns, grouping candidates). `one_code_rows`: each
+    row is one unit (a table of codes, an IRIS layer), not a perimeter of its own."""
     columns = [c for c in table.columns if c not in exclude]
     if choice.group is not None:
         return (_find(columns, choice.group) if choice.group else None), [], []
-    one_code_rows = sum(len(c) > 1 for c in row_codes) == 0 and any(row_codes)
     tiers: dict[int, list[str]] = {0: [], 1: [], 2: []}
     labels = []
     for name in columns:

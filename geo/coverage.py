@@ -43,6 +43,8 @@ MIN_REGION_SHARE = 0.05
 # INSEE divides communes of 10,000 inhabitants or more into IRIS: above this a commune is
 # "large", and a bare `infra` flag (no name) on its claimants means they split it.
 IRIS_MIN_POPULATION = 10_000
+# A unit claimed by more CPTS than this is reported once with its claimants, not per pair.
+MAX_PAIRED_CLAIMANTS = 6
 INFRA_KEYS = ("infra", "infra_communal", "infracommunal")
 INFRA_FLAGS = {"1", "true", "oui", "yes", "vrai", "x"}
 SEVERITY_LABEL = {"blocking": "BLOQUANT", "warning": "ATTENTION", "info": "INFO"}
@@ -293,8 +295,8 @@ def analyse_layer(catalog: Catalog, layer: Layer, scope: Scope | None = None) ->
             owners[leaf].append(name)
 
     infra = _shared_below_commune(catalog, perimeters, owners)
-    overlaps = _overlaps(checker, owners, infra)
-    findings = [_overlap_finding(checker, o) for o in overlaps if o.codes]
+    overlaps, crowded = _overlaps(checker, owners, infra)
+    findings = [_overlap_finding(checker, o) for o in overlaps if o.codes] + crowded
     findings += [_shared_finding(checker, leaf, owners[leaf]) for leaf in sorted(infra)]
 
     white = in_scope - checker.covered
@@ -327,9 +329,19 @@ def _shared_below_commune(catalog: Catalog, perimeters, owners: dict) -> set[str
         declares_infra(metadata[n], leaf, name[leaf], _is_large(catalog, leaf)) for n in names)}
 
 
-def _overlaps(checker: Checker, owners: dict, infra: set) -> list[Overlap]:
+def _overlaps(checker: Checker, owners: dict, infra: set) -> tuple[list[Overlap], list[LayerFinding]]:
+    """Overlaps found per unit (who claims it): units claimed by a few CPTS are summed up
+    per pair; a unit claimed by more than MAX_PAIRED_CLAIMANTS is reported once, with its
+    claimants, so memory and time stay linear in the layer (1,000 features claiming one
+    commune once meant half a million pairs)."""
     pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    crowded: list[LayerFinding] = []
     for leaf, names in owners.items():
+        if len(names) < 2:
+            continue
+        if len(names) > MAX_PAIRED_CLAIMANTS and leaf not in infra:
+            crowded.append(_crowded_finding(checker, leaf, names))
+            continue
         for a, b in combinations(sorted(names), 2):
             pairs[a, b].append(leaf)
     out = []
@@ -337,7 +349,17 @@ def _overlaps(checker: Checker, owners: dict, infra: set) -> list[Overlap]:
         codes = sorted(set(leaves) - infra)
         out.append(Overlap(a, b, tuple(codes), tuple(sorted(set(leaves) & infra)),
                            checker.population(codes)))
-    return out
+    return out, crowded
+
+
+def _crowded_finding(checker: Checker, leaf: str, names: list[str]) -> LayerFinding:
+    claimants = sorted(names)
+    shown = ", ".join(f"« {n} »" for n in claimants[:5]) + (f" et {len(claimants) - 5} autres"
+                                                            if len(claimants) > 5 else "")
+    return LayerFinding(Finding(
+        "blocking", "overlap",
+        f"{checker.names([leaf])} ({leaf}) est revendiquée entière par {len(claimants)} CPTS : {shown}.",
+        (leaf,), checker.population([leaf]), checker.geometry([leaf])), tuple(claimants))
 
 
 def _overlap_finding(checker: Checker, o: Overlap) -> LayerFinding:

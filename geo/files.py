@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ import shapely
 
 from geo.archives import ArchiveError, extract
 from geo.catalog import Catalog, fold, normalise_code
-from geo.columns import (AmbiguousColumnsError, ColumnChoice, ColumnNotFoundError, Detection,
+from geo.columns import (CODE_PATTERN, AmbiguousColumnsError, ColumnChoice, ColumnNotFoundError, Detection,
                          level_label,
                          cell_codes, detect_codes, detect_group, is_no_cpts)
 from geo.perimeter import Perimeter, geometry_of
@@ -92,6 +93,7 @@ MAX_ROWS = 60_000
 MAX_VERTICES = 500_000
 REFUSED_VERTICES = 5_000_000
 SIMPLIFY_DEGREES = 1e-4
+SHAPEFILE_TEXT_LIMIT = 254
 
 
 class AmbiguousFileError(PerimeterFileError):
@@ -117,9 +119,9 @@ def read_layer(catalog: Catalog, data: bytes, filename: str, choice: ColumnChoic
         if is_spreadsheet(data, filename) or suffix in TABLE_SUFFIXES:
             return _layer_from_rows(catalog, read_table(data, filename), None, filename, choice)
         if suffix in VECTOR_SUFFIXES:
-            frame = _read_vector(data, filename)
+            frame, notes, projection_unknown = _read_vector(data, filename)
             return _layer_from_rows(catalog, pd.DataFrame(frame.drop(columns="geometry")),
-                                    frame.geometry, filename, choice)
+                                    frame.geometry, filename, choice, notes, projection_unknown)
     except AmbiguousColumnsError as exc:
         raise AmbiguousFileError(exc) from exc
     except (TableError, ArchiveError, ColumnNotFoundError) as exc:
@@ -134,7 +136,8 @@ def _column_key(name) -> str:
     return fold(str(name)).replace(" ", "_")
 
 
-def _read_vector(data: bytes, filename: str) -> gpd.GeoDataFrame:
+def _read_vector(data: bytes, filename: str) -> tuple[gpd.GeoDataFrame, list[str], bool]:
+    """The features, French notes on what was repaired, and whether contours were set aside."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input" / Path(filename).name
         path.parent.mkdir()
@@ -158,7 +161,27 @@ def _read_vector(data: bytes, filename: str) -> gpd.GeoDataFrame:
     if len(frame) > MAX_ROWS:
         raise PerimeterFileError(f"« {filename} » compte {len(frame):,} entités (limite {MAX_ROWS:,}) : "
                                  "exportez seulement le territoire utile.".replace(",", " "))
-    return _in_wgs84(frame, filename)
+    truncated = _shapefile_truncations(frame, filename) if path.suffix.lower() == ".shp" else []
+    frame, notes, projection_unknown = _in_wgs84(frame, filename)
+    return frame, truncated + notes, projection_unknown
+
+
+def _shapefile_truncations(frame: gpd.GeoDataFrame, filename: str) -> list[str]:
+    """The Shapefile format cuts text at 254 characters: a list of codes longer than that
+    loses its end. The partial last code is dropped and the user told which features lost
+    codes (the file must be sent again as GeoJSON or GeoPackage to be complete)."""
+    notes = []
+    for column in frame.columns.drop(frame.geometry.name):
+        values = frame[column]
+        cut = values.map(lambda v: isinstance(v, str) and len(v) >= SHAPEFILE_TEXT_LIMIT)
+        if not cut.any():
+            continue
+        frame.loc[cut, column] = values[cut].map(lambda v: re.sub(r"[,;\s]*[^,;\s]*$", "", v)
+                                                 if not CODE_PATTERN.fullmatch(re.split(r"[,;\s]+", v)[-1]) else v)
+        notes.append(f"« {filename} » (Shapefile) : la colonne « {column} » est coupée à {SHAPEFILE_TEXT_LIMIT} "
+                     f"caractères pour {int(cut.sum())} entité(s) : leurs listes de codes sont incomplètes. "
+                     "Demandez la couche en GeoJSON ou GeoPackage.")
+    return notes
 
 
 def _check_shapefile_parts(path: Path, filename: str) -> None:
@@ -222,32 +245,34 @@ def _read_geojson(data: bytes, filename: str) -> gpd.GeoDataFrame:
         raise PerimeterFileError(f"« {filename} » : système de coordonnées « {name} » inconnu.") from exc
 
 
-def _in_wgs84(frame: gpd.GeoDataFrame, filename: str) -> gpd.GeoDataFrame:
-    """To EPSG:4326, refusing coordinates that cannot be French degrees (a Lambert-93 file
-    with no or a wrong CRS) rather than placing perimeters in the sea. Codes-only features
-    (no geometry) pass as they are; points, lines and NaN coordinates are dropped, and said."""
-    frame = frame.copy()
+def _in_wgs84(frame: gpd.GeoDataFrame, filename: str) -> tuple[gpd.GeoDataFrame, list[str], bool]:
+    """To EPSG:4326, with French notes on what was done, and whether the contours were set
+    aside because their coordinates cannot be degrees (a Lambert-93 file with no CRS: the
+    codes, if any, are still used). A declared CRS placing the file far from France is
+    refused. Codes-only features (no geometry) pass; points, lines and NaN coordinates are
+    set aside, and said; above MAX_VERTICES the contours are simplified, and said."""
+    frame, notes = frame.copy(), []
     shapes = frame.geometry.to_numpy()
     present = ~shapely.is_missing(shapes) & ~shapely.is_empty(shapes)
-    if not present.any():
-        frame.attrs["dropped"] = 0
-        return frame.set_crs(4326, allow_override=True)
-    kinds = shapely.get_type_id(shapes)
-    polygonal = present & np.isin(kinds, (3, 6, 7))
-    coords_ok = np.array([not (present[i] and np.isnan(shapely.get_coordinates(s)).any())
-                          for i, s in enumerate(shapes)])
-    dropped = int((present & ~(polygonal & coords_ok)).sum())
-    frame.attrs["dropped"] = dropped
-    frame.loc[~(polygonal & coords_ok), frame.geometry.name] = None
-    if not (polygonal & coords_ok).any():
-        return frame.set_crs(4326, allow_override=True) if frame.crs is None else frame
+    polygonal = present & np.isin(shapely.get_type_id(shapes), (3, 6, 7))
+    finite = np.array([not p or np.isfinite(shapely.get_coordinates(g)).all() for p, g in zip(present, shapes)],
+                      dtype=bool)
+    usable = polygonal & finite
+    if (present & ~usable).any():
+        notes.append(f"{int((present & ~usable).sum())} entité(s) de « {filename} » sans polygone utilisable "
+                     "(points, lignes ou coordonnées manquantes) : leur géométrie est ignorée.")
+    frame.loc[~usable, frame.geometry.name] = None
+    if not usable.any():
+        return frame.set_crs(4326, allow_override=True), notes, False
     if frame.crs is None:
         frame = frame.set_crs(4326)
     minx, miny, maxx, maxy = frame.total_bounds
     if frame.crs.is_geographic and (abs(minx) > 180 or abs(maxx) > 180 or abs(miny) > 90 or abs(maxy) > 90):
-        frame.attrs["projection_unknown"] = True
         frame.loc[:, frame.geometry.name] = None
-        return frame.set_crs(4326, allow_override=True)
+        notes.append(f"Les coordonnées de « {filename} » ne sont pas des degrés (x jusqu'à {maxx:,.0f} : "
+                     "Lambert-93 sans système de coordonnées déclaré ?) : contours ignorés, périmètres "
+                     "lus d'après leurs codes INSEE.".replace(",", " "))
+        return frame.set_crs(4326, allow_override=True), notes, True
     frame = frame.to_crs(4326)
     if not shapely.box(*frame.total_bounds).intersects(FRANCE_BOXES):
         raise PerimeterFileError(
@@ -260,9 +285,10 @@ def _in_wgs84(frame: gpd.GeoDataFrame, filename: str) -> gpd.GeoDataFrame:
                                  "simplifiez les contours avant l'import.".replace(",", " "))
     if vertices > MAX_VERTICES:
         geometry = shapely.simplify(geometry, SIMPLIFY_DEGREES)
-        frame.attrs["simplified"] = vertices
+        notes.append(f"Contours de « {filename} » simplifiés à environ 10 m pour l'analyse ({vertices:,} "
+                     f"sommets, au-delà de {MAX_VERTICES:,}).".replace(",", " "))
     frame[frame.geometry.name] = shapely.make_valid(geometry)
-    return frame
+    return frame, notes, False
 
 
 def _metadata(value) -> dict:
@@ -301,7 +327,7 @@ def _row_codes(code_columns, rows: int) -> list[list[str]]:
 
 
 def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: str,
-                     choice: ColumnChoice) -> Layer:
+                     choice: ColumnChoice, notes=(), projection_unknown: bool = False) -> Layer:
     """Perimeters from rows (of a table, or of a layer with `geometry`): the detected or
     imposed code and grouping columns decide what a perimeter is."""
     layer = Layer([])
@@ -314,7 +340,7 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
     special = [c for c in (arr_col, meta_col) if c]
     code_cols, code_candidates = detect_codes(catalog, table, choice, has_shapes, exclude=special)
     if not code_cols and not has_shapes:
-        if geometry is not None and geometry.attrs.get("projection_unknown"):
+        if projection_unknown:
             raise PerimeterFileError(
                 f"Les coordonnées de « {filename} » ne sont pas des degrés : le fichier semble en "
                 "Lambert-93 (EPSG:2154) sans système de coordonnées déclaré, et ne porte aucun code "
@@ -324,7 +350,9 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
             f"à 9) ni de contours. Colonnes lues : {', '.join(map(str, table.columns))}.")
     rows = _row_codes(code_cols, len(table))
     code_names = [c.name for c in code_cols]
-    group, labels, group_candidates = detect_group(catalog, table, choice, rows, exclude=special + code_names)
+    one_code_rows = bool(code_cols) and not any(c.multi for c in code_cols)
+    group, labels, group_candidates = detect_group(catalog, table, choice, rows, one_code_rows,
+                                                   exclude=special + code_names)
     detection = Detection(
         tuple(code_names), group, level_label(catalog, [c for r in rows for c in r]), tuple(labels),
         sum(c.restored for c in code_cols), next((c.example for c in code_cols if c.example), ""),
@@ -334,7 +362,6 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
     layer.detection = detection
     if has_shapes:
         catalog = _with_layer_iris(catalog, layer, rows, geometry, filename)
-    one_code_rows = bool(code_cols) and not any(len(r) > 1 for r in rows)
     keys = _row_keys(table, group, one_code_rows, geometry is not None, stem, detection, layer, rows)
     order: dict[object, list[int]] = {}
     names: dict[object, str] = {}
@@ -352,7 +379,7 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
         _add_group(catalog, layer, names[key], taken, members, table, geometry, rows, special, code_names, group, arr_col,
                    meta_col)
     detection.perimeters = len(layer.perimeters)
-    _geometry_warnings(layer, geometry, filename)
+    layer.warnings[:0] = list(notes)
     if not layer.perimeters:
         raise PerimeterFileError(f"Aucun périmètre utilisable dans « {filename} ».")
     return layer
@@ -440,20 +467,6 @@ def _with_layer_iris(catalog: Catalog, layer: Layer, rows, geometry, filename: s
         "commune(s) (aucun contour IRIS importé pour elles) ; leur population reste inconnue tant que "
         "la population INSEE par IRIS n'est pas importée.")
     return extended
-
-
-def _geometry_warnings(layer: Layer, geometry, filename: str) -> None:
-    attrs = getattr(geometry, "attrs", {}) if geometry is not None else {}
-    if attrs.get("dropped"):
-        layer.warnings.append(f"{attrs['dropped']} entité(s) sans polygone utilisable (points, lignes ou "
-                              "coordonnées manquantes) : leur géométrie est ignorée.")
-    if attrs.get("simplified"):
-        layer.warnings.append(f"Contours simplifiés à environ 10 m ({attrs['simplified']:,} sommets) pour "
-                              "l'analyse.".replace(",", " "))
-    if attrs.get("projection_unknown"):
-        layer.warnings.append(
-            f"Les coordonnées de « {filename} » ne sont pas des degrés (fichier en Lambert-93 sans "
-            "système de coordonnées déclaré ?) : contours ignorés, périmètres lus d'après leurs codes INSEE.")
 
 
 def _add(catalog: Catalog, layer: Layer, name: str, codes: list[str], metadata: dict,
