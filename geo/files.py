@@ -24,6 +24,7 @@ import shapely
 
 from geo.archives import ArchiveError, extract
 from geo.catalog import Catalog, fold, normalise_code
+from geo.composition import inert
 from geo.columns import (CODE_PATTERN, AmbiguousColumnsError, ColumnChoice, ColumnNotFoundError, Detection,
                          level_label,
                          cell_codes, detect_codes, detect_group, is_no_cpts)
@@ -78,7 +79,7 @@ def to_csv(perimeter: Perimeter) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["perimetre", "code"])
-    writer.writerows([perimeter.name, code] for code in perimeter.sorted_codes())
+    writer.writerows([inert(perimeter.name), code] for code in perimeter.sorted_codes())
     return out.getvalue()
 
 

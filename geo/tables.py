@@ -41,6 +41,8 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     table.columns = [str(c).strip() for c in table.columns]
     table = table.dropna(how="all")
     table = table.fillna("").astype(str).apply(lambda col: col.str.strip())
+    # This app writes `'=…` for a text starting like a formula (geo.composition.inert).
+    table = table.apply(lambda col: col.str.replace(r"^'(?=[=+\-@])", "", regex=True))
     table = table.loc[:, [not (c.startswith("Unnamed:") and not table[c].any()) for c in table.columns]]
     if table.empty or not len(table.columns):
         raise TableError(f"Le tableau « {filename} » ne contient aucune ligne de données.")
