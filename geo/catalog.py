@@ -23,6 +23,9 @@ from geo.areas import mostly_inside
 from geo.neighbours import neighbour_pairs
 from geo.units import load_commune_neighbours, load_communes, load_successors
 
+# INSEE divides communes of 10,000 inhabitants or more into IRIS: above this a commune is
+# "large" (a CPTS may hold part of it; a bare `infra` flag on its claimants means they split it).
+IRIS_MIN_POPULATION = 10_000
 # Contours rebuilt from vector tiles have ~14 m of play (see shared/data/SOURCES.md).
 IRIS_TOLERANCE_M = 20.0
 IRIS_MIN_BORDER_M = 60.0
@@ -79,6 +82,11 @@ class Catalog:
     @property
     def has_iris(self) -> bool:
         return self._iris is not None
+
+    def is_large(self, code: str) -> bool:
+        """A unit CPTS may share below the commune: divided (arrondissements, IRIS) or populous."""
+        population = self.column("population").get(code)
+        return code in self.children or (population is not None and population >= IRIS_MIN_POPULATION)
 
     def iris_communes(self) -> set[str]:
         """Communes and arrondissements whose IRIS this catalog holds."""

@@ -40,9 +40,6 @@ from geo.units import embedded_metadata
 # Default scope: a région counts when the layer claims at least this share of its communes,
 # so one commune across the border does not pull a whole neighbouring région in.
 MIN_REGION_SHARE = 0.05
-# INSEE divides communes of 10,000 inhabitants or more into IRIS: above this a commune is
-# "large", and a bare `infra` flag (no name) on its claimants means they split it.
-IRIS_MIN_POPULATION = 10_000
 # A unit claimed by more CPTS than this is reported once with its claimants, not per pair.
 MAX_PAIRED_CLAIMANTS = 6
 INFRA_KEYS = ("infra", "infra_communal", "infracommunal")
@@ -276,11 +273,6 @@ def declares_infra(metadata: dict, code: str, name: str, large: bool) -> bool:
     return False
 
 
-def _is_large(catalog: Catalog, code: str) -> bool:
-    population = catalog.units.at[code, "population"]
-    return code in catalog.children or (pd.notna(population) and population >= IRIS_MIN_POPULATION)
-
-
 # --- the analysis --------------------------------------------------------------------
 
 def analyse_layer(catalog: Catalog, layer: Layer, scope: Scope | None = None) -> Coverage:
@@ -326,7 +318,7 @@ def _shared_below_commune(catalog: Catalog, perimeters, owners: dict) -> set[str
     metadata = {p.name: p.metadata for p in perimeters}
     name = catalog.column("name")
     return {leaf for leaf, names in owners.items() if len(names) > 1 and all(
-        declares_infra(metadata[n], leaf, name[leaf], _is_large(catalog, leaf)) for n in names)}
+        declares_infra(metadata[n], leaf, name[leaf], catalog.is_large(leaf)) for n in names)}
 
 
 def _overlaps(checker: Checker, owners: dict, infra: set) -> tuple[list[Overlap], list[LayerFinding]]:
@@ -398,9 +390,10 @@ def _cpts_row(checker: Checker, name: str, owners: dict, infra: set) -> tuple[Cp
     leaves = checker.leaves[name]
     parts = checker.components(leaves)
     figures = checker.figures(leaves, len(parts))
-    findings = [LayerFinding(f, (name,)) for f in checker.contiguity(parts)]
-    if figures.population.unknown_units:
-        findings += [LayerFinding(f, (name,)) for f in checker.unknown_population(leaves)]
+    own = checker.contiguity(parts) + (checker.unknown_population(leaves) if figures.population.unknown_units
+                                        else [])
+    # Said of one CPTS among many: the message names it (the page and the CLI list them all).
+    findings = [LayerFinding(replace(f, message=f"« {name} » : {f.message}"), (name,)) for f in own]
     shared = leaves & infra
     population = figures.population
     if shared:

@@ -380,6 +380,8 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
         _add_group(catalog, layer, names[key], taken, members, table, geometry, rows, special, code_names, group, arr_col,
                    meta_col)
     detection.perimeters = len(layer.perimeters)
+    if one_code_rows:
+        _shared_large_communes(catalog, layer)
     layer.warnings[:0] = list(notes)
     if not layer.perimeters:
         raise PerimeterFileError(f"Aucun périmètre utilisable dans « {filename} ».")
@@ -439,6 +441,27 @@ def _add_group(catalog, layer, name, taken, members, table, geometry, rows, spec
     name = _add(catalog, layer, name, codes, extra, taken)
     if shape is not None:
         layer.geometries[name] = shape
+
+
+def _shared_large_communes(catalog: Catalog, layer: Layer) -> None:
+    """A table of one code per row cannot say how CPTS listing the same large commune (Nice
+    in three CPTS) split it: each claimant is marked as holding an unknown part of it (the
+    `infra` property a GeoJSON layer would carry), so its population is a range, not the
+    whole city counted three times; a small commune listed twice stays an overlap."""
+    claimants: dict[str, list[Perimeter]] = {}
+    for p in layer.perimeters:
+        for code in p.codes:
+            claimants.setdefault(code, []).append(p)
+    name = catalog.column("name")
+    shared = {c: ps for c, ps in claimants.items() if len(ps) > 1 and catalog.column("level").get(c) == "commune"
+              and catalog.is_large(c)}
+    for code, perimeters in sorted(shared.items()):
+        for p in perimeters:
+            p.metadata.setdefault("infra", []).append(code)
+        layer.warnings.append(
+            f"{name.get(code, code)} ({code}) est listée par {len(perimeters)} CPTS ("
+            + ", ".join(f"« {p.name} »" for p in perimeters) + ") : le fichier ne dit pas comment elle est "
+            "partagée (IRIS, quartiers), chacune en détient une partie inconnue.")
 
 
 def _with_layer_iris(catalog: Catalog, layer: Layer, rows, geometry, filename: str) -> Catalog:

@@ -244,3 +244,15 @@ def test_cli_french_text_and_unreadable_input(paca_file, tmp_path, capsys):
     assert "Fichier introuvable" in capsys.readouterr().err
     assert main([str(paca_file), "--region", "99"]) == 2
     assert "Région inconnue" in capsys.readouterr().err
+
+
+def test_findings_of_one_cpts_name_it(catalog):
+    """« Le périmètre est en 2 morceaux » said of a layer of many CPTS: which one?"""
+    from geo.files import Layer
+    from geo.perimeter import Perimeter
+
+    layer = Layer([Perimeter("Essai Morcelée", {"81060", "81065"}), Perimeter("Essai Voisine", {"81004"})])
+    coverage = analyse_layer(catalog, layer, Scope(departements=("81",)))
+    [parts] = coverage.of_kind("parts")
+    assert parts.finding.message.startswith("« Essai Morcelée » : Le périmètre est en 2 morceaux")
+    assert parts.cpts == ("Essai Morcelée",)

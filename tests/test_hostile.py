@@ -215,3 +215,21 @@ def test_a_csv_written_inert_reads_back_with_its_name(catalog):
     text = to_csv(p)
     assert "\n\"'=HYPERLINK" in text
     assert read_layer(catalog, text.encode(), "p.csv").perimeters == [p]
+
+
+# --- 9. same layer, same answer whatever the format --------------------------------------------
+
+def test_a_csv_listing_nice_in_three_cpts_says_the_split_is_unknown(catalog):
+    text = ("cpts,code\nEssai Nice Est,06088\nEssai Nice Est,06083\nEssai Nice Ouest,06088\n"
+            "Essai Nice Ouest,06027\nEssai Nice Nord,06088\nEssai Nice Nord,06152\n"
+            "Essai Petit,06011\nEssai Petit 2,06011\n")
+    layer = read_layer(catalog, text.encode(), "nice.csv")
+    assert any("Nice (06088) est listée par 3 CPTS" in w for w in layer.warnings)
+    coverage = analyse_layer(catalog, layer, Scope(departements=("06",)))
+    [shared] = coverage.of_kind("shared_commune")
+    assert shared.finding.codes == ("06088",) and len(shared.cpts) == 3
+    rows = {r.name: r for r in coverage.cpts}
+    assert not rows["Essai Nice Est"].population.exact  # a range, not all 340,017 inhabitants
+    assert rows["Essai Nice Est"].taille != "Taille 4"
+    # A small commune listed twice is still a blocking overlap.
+    assert [f.finding.codes for f in coverage.of_kind("overlap")] == [("06011",)]
