@@ -395,7 +395,8 @@ def _cpts_row(checker: Checker, name: str, owners: dict, infra: set) -> tuple[Cp
     # Said of one CPTS among many: the message names it (the page and the CLI list them all).
     findings = [LayerFinding(replace(f, message=f"« {name} » : {f.message}"), (name,)) for f in own]
     shared = leaves & infra
-    population = figures.population
+    # No unit placed (a contour in the sea): no population, hence no Taille — never « Taille 1 ».
+    population = figures.population if leaves else PopulationEstimate(0, -1)
     if shared:
         # Holding an unknown part of a shared commune: between none of it and all of it.
         without = checker.population(leaves - shared)

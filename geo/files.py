@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from geo.archives import ArchiveError, extract
+from geo.areas import area_shares
 from geo.catalog import Catalog, fold, normalise_code
 from geo.composition import inert
 from geo.columns import (CODE_PATTERN, AmbiguousColumnsError, ColumnChoice, ColumnNotFoundError, Detection,
@@ -95,6 +96,8 @@ MAX_VERTICES = 500_000
 REFUSED_VERTICES = 5_000_000
 SIMPLIFY_DEGREES = 1e-4
 SHAPEFILE_TEXT_LIMIT = 254
+# A unit with at least this share of its area in each of several contours is split between them.
+SPLIT_SHARE = 0.2
 
 
 class AmbiguousFileError(PerimeterFileError):
@@ -380,6 +383,7 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
         _add_group(catalog, layer, names[key], taken, members, table, geometry, rows, special, code_names, group, arr_col,
                    meta_col)
     detection.perimeters = len(layer.perimeters)
+    _place_contours(catalog, layer)
     if one_code_rows:
         _shared_large_communes(catalog, layer)
     layer.warnings[:0] = list(notes)
@@ -429,18 +433,55 @@ def _add_group(catalog, layer, name, taken, members, table, geometry, rows, spec
     if geometry is not None:
         shapes = [s for s in geometry.iloc[members] if s is not None and not s.is_empty]
         shape = shapes[0] if len(shapes) == 1 else (shapely.union_all(shapes, grid_size=1e-6) if shapes else None)
+    if not codes and shape is None:
+        layer.warnings.append(f"« {name} » n'a ni codes ni géométrie : ignorée.")
+        return
     if not codes:
-        if shape is None:
-            layer.warnings.append(f"« {name} » n'a ni codes ni géométrie : ignorée.")
-            return
-        codes = catalog.units_in_polygon(shape, "commune")
-        extra["codes_from_geometry"] = True
-        if not codes:
-            layer.warnings.append(f"« {name} » : son contour ne contient la majeure partie d'aucune "
-                                  "commune, aucune unité placée.")
+        extra["codes_from_geometry"] = True  # placed with the layer's other contours
     name = _add(catalog, layer, name, codes, extra, taken)
     if shape is not None:
         layer.geometries[name] = shape
+
+
+def _place_contours(catalog: Catalog, layer: Layer) -> None:
+    """Perimeters given by a contour only get the units mostly inside it: communes, and in
+    Paris, Lyon and Marseille their arrondissements. A unit cut between several contours
+    (at least SPLIT_SHARE of it in each) is shared with an unknown split (as a layer's
+    `infra` property says), not an overlap; a contour placing no unit is said."""
+    drawn = {p.name: layer.geometries[p.name] for p in layer.perimeters
+             if p.metadata.get("codes_from_geometry") and p.name in layer.geometries}
+    if not drawn:
+        return
+    units = catalog.units
+    split_cities = set(units.loc[units["level"] == "arrondissement", "parent_code"])
+    candidates = units[((units["level"] == "commune") & ~units.index.isin(split_cities))
+                       | (units["level"] == "arrondissement")]
+    shares = area_shares(candidates, drawn)
+    placed: dict[str, set[str]] = {name: set() for name in drawn}
+    shared: dict[str, list[str]] = {name: [] for name in drawn}
+    label = catalog.column("name")
+    for code, rows in shares.groupby("code"):
+        parts = rows[rows["share"] >= SPLIT_SHARE]
+        if len(parts) >= 2:
+            for name in parts["name"]:
+                placed[name].add(code)
+                shared[name].append(code)
+            layer.warnings.append(
+                f"{label.get(code, code)} ({code}) est partagée entre les contours de " + ", ".join(
+                    f"« {n} » ({100 * v:.0f} %)" for n, v in zip(parts["name"], parts["share"]))
+                + " : découpage infra-communal inconnu.")
+        elif rows["share"].max() > 0.5:
+            placed[rows.loc[rows["share"].idxmax(), "name"]].add(code)
+    for i, p in enumerate(layer.perimeters):
+        if p.name not in drawn:
+            continue
+        metadata = dict(p.metadata)
+        if shared[p.name]:
+            metadata["infra"] = sorted(shared[p.name])
+        layer.perimeters[i] = Perimeter(p.name, frozenset(placed[p.name]), metadata)
+        if not placed[p.name]:
+            layer.warnings.append(f"« {p.name} » : son contour ne couvre la majeure partie d'aucune commune "
+                                  "ni d'aucun arrondissement : aucune unité placée, pas de Taille.")
 
 
 def _shared_large_communes(catalog: Catalog, layer: Layer) -> None:

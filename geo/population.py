@@ -55,6 +55,8 @@ class PopulationEstimate:
         """French text: `29 369 hab.` or `entre 18 000 et 138 000 hab.`."""
         if self.exact:
             return f"{fmt_int(self.low)} hab."
+        if self.unknown_bounds and not self.unknown_units and not self.low:
+            return "aucune unité placée"
         if self.unknown_bounds:
             return f"au moins {fmt_int(self.low)} hab. (population de {len(self.unknown_units)} unités inconnue)"
         return f"entre {fmt_int(self.low)} et {fmt_int(self.high)} hab."

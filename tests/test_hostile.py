@@ -233,3 +233,49 @@ def test_a_csv_listing_nice_in_three_cpts_says_the_split_is_unknown(catalog):
     assert rows["Essai Nice Est"].taille != "Taille 4"
     # A small commune listed twice is still a blocking overlap.
     assert [f.finding.codes for f in coverage.of_kind("overlap")] == [("06011",)]
+
+
+# --- 3. contours only -----------------------------------------------------------------------------
+
+def test_contours_only_marseille_by_arrondissement_nice_split_and_a_contour_in_the_sea(catalog):
+    """Real contours (no codes): Marseille's CPTS drawn over pairs of arrondissements, Nice
+    cut in three strips each joined to a neighbour commune, one contour in the sea."""
+    units = catalog.units
+    features = []
+    for k in range(8):
+        codes = [f"132{2 * k + 1:02d}", f"132{2 * k + 2:02d}"]
+        shape = units.loc[codes].union_all().buffer(-0.0005)
+        features.append(feature(f"Essai Marseille {k + 1}", geometry=shapely.geometry.mapping(shape)))
+    nice = units.loc["06088"].geometry
+    x0, y0, x1, y1 = nice.bounds
+
+    def cut(fraction):  # the x leaving `fraction` of Nice's area to its west
+        low, high = x0, x1
+        for _ in range(40):
+            mid = (low + high) / 2
+            low, high = (mid, high) if nice.intersection(shapely.box(x0, y0, mid, y1)).area < fraction * nice.area \
+                else (low, mid)
+        return low
+
+    xs = [x0, cut(1 / 3), cut(2 / 3), x1]
+    for k, neighbour in enumerate(("06027", "06152", "06083")):
+        strip = nice.intersection(shapely.box(xs[k], y0, xs[k + 1], y1))
+        shape = shapely.union_all([strip, units.loc[neighbour].geometry]).buffer(-0.0003)
+        features.append(feature(f"Essai Nice {k + 1}", geometry=shapely.geometry.mapping(shape)))
+    features.append(feature("Essai En mer", geometry=shapely.geometry.mapping(shapely.box(7.0, 43.2, 7.1, 43.3))))
+    layer = read_layer(catalog, collection(*features), "contours.geojson")
+    by_name = {p.name: p.codes for p in layer.perimeters}
+    assert by_name["Essai Marseille 1"] == {"13201", "13202"} and by_name["Essai Marseille 8"] == {"13215", "13216"}
+    assert all("06088" in by_name[f"Essai Nice {k}"] for k in (1, 2, 3))
+    assert by_name["Essai En mer"] == frozenset()
+    assert any("Essai En mer" in w and "aucune unité placée" in w for w in layer.warnings)
+
+    coverage = analyse_layer(catalog, layer, Scope(departements=("13", "06")))
+    assert not coverage.of_kind("overlap")
+    [shared] = coverage.of_kind("shared_commune")
+    assert shared.finding.codes == ("06088",)
+    white = set(coverage.white["code"])
+    assert not white & {f"132{i:02d}" for i in range(1, 17)} and "13055" not in white
+    rows = {r.name: r for r in coverage.cpts}
+    assert rows["Essai En mer"].taille == "Taille indéterminée"
+    assert rows["Essai Marseille 1"].population.exact
