@@ -337,7 +337,8 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
     layer = Layer([])
     stem = Path(filename).stem or "Périmètre"
     if len(table) > MAX_ROWS:
-        raise PerimeterFileError(f"« {filename} » compte {len(table):,} lignes (limite {MAX_ROWS:,}).".replace(",", " "))
+        raise PerimeterFileError(
+            f"« {filename} » compte {len(table):,} lignes (limite {MAX_ROWS:,}).".replace(",", " "))
     has_shapes = geometry is not None and geometry.notna().any()
     arr_col = _special_column(table.columns, "arrondissements") if geometry is not None else None
     meta_col = _special_column(table.columns, "metadata")
@@ -380,8 +381,8 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
             .replace(",", " "))
     taken: set[str] = set()
     for key, members in order.items():
-        _add_group(catalog, layer, names[key], taken, members, table, geometry, rows, special, code_names, group, arr_col,
-                   meta_col)
+        _add_group(catalog, layer, names[key], taken, members, table, geometry, rows, special, code_names,
+                   group, arr_col, meta_col)
     detection.perimeters = len(layer.perimeters)
     _place_contours(catalog, layer)
     if one_code_rows:
@@ -418,7 +419,7 @@ def _add_group(catalog, layer, name, taken, members, table, geometry, rows, spec
                meta_col) -> None:
     codes = [c for i in members for c in rows[i]]
     if arr_col:
-        arrondissements = [normalise_code(a) for i in members for a in cell_codes(table.iat[i, table.columns.get_loc(arr_col)])]
+        arrondissements = [normalise_code(a) for i in members for a in cell_codes(table[arr_col].iat[i])]
         parents = {catalog.units["parent_code"].get(a) for a in arrondissements}
         codes = [c for c in codes if c not in parents] + arrondissements
     extra: dict = {}

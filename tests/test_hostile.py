@@ -279,3 +279,36 @@ def test_contours_only_marseille_by_arrondissement_nice_split_and_a_contour_in_t
     rows = {r.name: r for r in coverage.cpts}
     assert rows["Essai En mer"].taille == "Taille indéterminée"
     assert rows["Essai Marseille 1"].population.exact
+
+
+def test_iris_archives_that_are_not_contours_get_a_french_error(tmp_path):
+    only_shp = tmp_path / "seul.zip"
+    with zipfile.ZipFile(only_shp, "w") as z:
+        z.writestr("CONTOURS-IRIS/IRIS.shp", b"\x00" * 100)
+    empty = tmp_path / "vide.zip"
+    with zipfile.ZipFile(empty, "w"):
+        pass
+    for path, words in ((only_shp, "il manque le fichier .shx"), (empty, "vide"),
+                        (tmp_path / "faux.zip", "illisible")):
+        if not path.exists():
+            path.write_bytes(b"pas une archive")
+        with pytest.raises(IrisFileError, match=words):
+            read_iris_contours(path, load_communes(), load_successors())
+
+
+def test_page_boundary_shows_a_french_message_and_logs_the_details(caplog):
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from ui.errors import run_page
+
+        def broken():
+            raise KeyError("/srv/secret/path.py")
+
+        run_page(broken)
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    [error] = at.error
+    assert "erreur inattendue" in error.value and "secret" not in error.value
+    assert any("Unhandled error in a page" in r.message and r.exc_info for r in caplog.records)

@@ -3,7 +3,6 @@ with the CPTS holding it (`nm_cpts`), Perpignan split between three CPTS, the Ce
 « HORS CPTS », field names shortened (`code_rs`, `cd_cmmn`), and no IRIS contours imported:
 the layer's own IRIS serve as the IRIS of the analysis."""
 
-import io
 import json
 import subprocess
 import sys

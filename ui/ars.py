@@ -107,7 +107,7 @@ def empty_page() -> None:
     st.info(
         "Aucune couche de CPTS chargée. Importez-la dans la barre latérale : un **GeoJSON** où "
         "chaque CPTS porte la liste de ses codes INSEE (propriété « communes » ou « codes ») ou "
-        "ses contours, un **GeoPackage**, un **Shapefile zippé**, ou un **CSV** avec une colonne "
+        "ses contours, un **GeoPackage**, un **Shapefile zippé**, ou un tableau (**CSV**, **XLSX**, **ODS**) avec une colonne "
         "« code » (INSEE de commune, d'arrondissement ou d'IRIS) et une colonne « cpts ». "
         "Les couches de CPTS voisines ajoutées dans le constructeur apparaissent aussi ici.")
     if EXAMPLE_LAYER.is_file():
