@@ -41,24 +41,46 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     table.columns = [str(c).strip() for c in table.columns]
     table = table.dropna(how="all")
     table = table.fillna("").astype(str).apply(lambda col: col.str.strip())
+    table = table[(table != "").any(axis=1)]
     # This app writes `'=…` for a text starting like a formula (geo.composition.inert).
     table = table.apply(lambda col: col.str.replace(r"^'(?=[=+\-@])", "", regex=True))
-    table = table.loc[:, [not (c.startswith("Unnamed:") and not table[c].any()) for c in table.columns]]
+    table = table.loc[:, [not (c.startswith(("Unnamed:", "colonne_")) and not (table[c] != "").any())
+                          for c in table.columns]]
     if table.empty or not len(table.columns):
         raise TableError(f"Le tableau « {filename} » ne contient aucune ligne de données.")
     return table.reset_index(drop=True)
 
 
 def _read_spreadsheet(data: bytes, filename: str) -> pd.DataFrame:
+    """The first sheet; its header is the first row as wide as the data (a title and a
+    blank row above the table, as porteurs' sheets often have, are skipped)."""
     try:
-        table = pd.read_excel(io.BytesIO(data), engine="calamine", dtype=str, header=0)
+        raw = pd.read_excel(io.BytesIO(data), engine="calamine", dtype=str, header=None)
     except Exception as exc:  # calamine raises its own types for damaged or encrypted files
         raise TableError(
             f"Classeur illisible « {filename} » (XLSX, XLS ou ODS attendu, fichier endommagé "
             "ou protégé par mot de passe ?).") from exc
     # calamine gives numbers as text "1001.0" when the cell was numeric: keep the integer.
-    return table.apply(lambda col: col.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
-                       if col.dtype == object or pd.api.types.is_string_dtype(col) else col)
+    raw = raw.apply(lambda col: col.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True))
+    filled = raw.notna() & (raw.apply(lambda col: col.str.strip()) != "")
+    if not filled.any().any():
+        raise TableError(f"Le classeur « {filename} » est vide.")
+    wide = filled.sum(axis=1)
+    header = int(next((i for i, n in enumerate(wide) if n >= max(1, 0.6 * wide.max())), 0))
+    table = raw.iloc[header + 1:].copy()
+    names = [str(v).strip() if pd.notna(v) and str(v).strip() else f"colonne_{k + 1}"
+             for k, v in enumerate(raw.iloc[header])]
+    table.columns = _unique(names)
+    return table
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
 
 
 def _decode(data: bytes, filename: str) -> str:

@@ -106,3 +106,14 @@ def test_overrides_choose_the_columns(catalog):
     assert [len(p.codes) for p in single.perimeters] == [4]
     with pytest.raises(PerimeterFileError, match="Colonne « nope » absente"):
         read_layer(catalog, text.encode(), "t.csv", ColumnChoice(code="nope"))
+
+
+def test_a_porteurs_sheet_with_a_title_row_above_the_table(catalog, carmausin):
+    table = carmausin_rows(catalog, carmausin)
+    out = io.BytesIO()
+    with pd.ExcelWriter(out) as writer:
+        pd.DataFrame([["Liste des communes de la CPTS du Carmausin-Ségala"], [""]]).to_excel(
+            writer, index=False, header=False)
+        table.to_excel(writer, index=False, startrow=3)
+    layer = read_layer(catalog, out.getvalue(), "liste.xlsx")
+    assert layer.perimeters[0].codes == carmausin.codes and layer.detection.code_columns == ("code",)

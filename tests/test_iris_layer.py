@@ -82,3 +82,18 @@ def test_coverage_cli_on_the_shapefile_export(qgis_layer, tmp_path):
     assert sorted(r["name"] for r in result["cpts"]) == sorted(CPTS)
     assert not [f for f in result["findings"] if f["kind"] in ("overlap", "isolated")]
     assert "Regroupement (détecté) : colonne « nm_cpts » → 3 périmètre(s)." in out.stderr
+
+
+def test_ars_page_reads_the_layer_and_uses_its_iris(qgis_layer, workspace):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=180)
+    at.switch_page("pages/3_Comparer_les_CPTS.py").run()
+    at.sidebar.file_uploader[0].upload("cpts_iris_66.geojson", qgis_layer.to_json().encode(), "application/json")
+    at.run()
+    assert not at.exception, at.exception
+    read = " ".join(m.value for m in at.markdown)
+    assert "nm\\_cpts" in read and "IRIS" in read and "HORS CPTS" in read
+    assert next(m.value for m in at.metric if m.label == "CPTS") == "3"
+    assert not [e for e in at.error if "chevauchent" in e.value]
+    assert not [e for e in at.error if "isolée" in e.value]
