@@ -53,7 +53,7 @@ def run(root: Path, path: Path, limit_gb: float = 4.0) -> tuple[float, float, in
 
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", CHILD, str(path), "--departement", "81", "--json"],
-                         cwd=root, capture_output=True, text=True, preexec_fn=limit, timeout=900)
+                         cwd=root, capture_output=True, text=True, preexec_fn=limit, timeout=900, check=False)
     seconds = time.perf_counter() - start
     peak = next((int(line.split()[1]) for line in out.stderr.splitlines() if line.startswith("PEAK_KB")), 0)
     return seconds, peak / 1024, out.returncode

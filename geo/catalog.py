@@ -92,7 +92,7 @@ class Catalog:
         """Communes and arrondissements whose IRIS this catalog holds."""
         return set() if self._iris is None else set(self._iris["parent_code"])
 
-    def with_iris(self, extra: gpd.GeoDataFrame, source: str) -> "Catalog":
+    def with_iris(self, extra: gpd.GeoDataFrame, source: str) -> Catalog:
         """A catalog holding this one's IRIS plus `extra` (IRIS of communes it had none of,
         e.g. those a CPTS layer brings with their contours)."""
         frames = [f for f in (self._iris, extra) if f is not None and len(f)]

@@ -16,7 +16,15 @@ import json
 import sys
 
 from geo.checks import Checker
-from geo.cli import EXIT_BLOCKING, EXIT_OK, InputError, load_catalog, parser, read_file, run_safely
+from geo.cli import (
+    EXIT_BLOCKING,
+    EXIT_OK,
+    InputError,
+    load_catalog,
+    parser,
+    read_file,
+    run_safely,
+)
 from indicators.basics import summary
 
 SEVERITY_LABEL = {"blocking": "BLOQUANT", "warning": "ATTENTION", "info": "INFO"}

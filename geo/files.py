@@ -25,10 +25,19 @@ import shapely
 from geo.archives import ArchiveError, extract
 from geo.areas import area_shares
 from geo.catalog import Catalog, fold, normalise_code
+from geo.columns import (
+    CODE_PATTERN,
+    AmbiguousColumnsError,
+    ColumnChoice,
+    ColumnNotFoundError,
+    Detection,
+    cell_codes,
+    detect_codes,
+    detect_group,
+    is_no_cpts,
+    level_label,
+)
 from geo.composition import inert
-from geo.columns import (CODE_PATTERN, AmbiguousColumnsError, ColumnChoice, ColumnNotFoundError, Detection,
-                         level_label,
-                         cell_codes, detect_codes, detect_group, is_no_cpts)
 from geo.perimeter import Perimeter, geometry_of
 from geo.tables import TABLE_SUFFIXES, TableError, is_spreadsheet, read_table
 
@@ -109,9 +118,10 @@ class AmbiguousFileError(PerimeterFileError):
         self.kind, self.candidates, self.columns = source.kind, source.candidates, source.columns
 
 
-def read_layer(catalog: Catalog, data: bytes, filename: str, choice: ColumnChoice = ColumnChoice()) -> Layer:
+def read_layer(catalog: Catalog, data: bytes, filename: str, choice: ColumnChoice | None = None) -> Layer:
     """Perimeters from a file's bytes; the extension and the content tell the format, the
     content the columns (`choice` imposes them)."""
+    choice = choice or ColumnChoice()
     if not data or not data.strip():
         raise PerimeterFileError(f"Le fichier « {filename} » est vide.")
     if len(data) > MAX_FILE_BYTES:

@@ -96,3 +96,13 @@ def test_neighbour_upload_shows_its_reading_and_asks_when_ambiguous(app):
     assert [p.codes for p in app.session_state["layers"]["voisins.xlsx"].perimeters] == [{"81060", "81004"}]
     assert any(md("Regroupement (détecté) : colonne « nom_cpts »") in m.value for m in app.markdown)
     assert any("Voisine" in e.value and "Carmaux" in e.value for e in app.error)
+
+
+def test_opening_a_file_of_several_perimeters_says_so_and_keeps_the_others_as_neighbours(app):
+    uploader = next(u for u in app.get("file_uploader") if u.key == "upload_perimeter")
+    uploader.upload("deux.csv", b"cpts,code\nEssai A,81004\nEssai A,81060\nEssai B,81065\n", "text/csv")
+    app.run()
+    assert not app.exception, app.exception
+    assert app.session_state["perimeter"].name == "Essai A"
+    assert [p.name for p in app.session_state["layers"]["deux.csv"].perimeters] == ["Essai B"]
+    assert any("contient 2 périmètres" in i.value for i in app.info)

@@ -165,11 +165,11 @@ def test_lambert93_layer_with_codes_is_read_by_its_codes(catalog):
 def _bomb() -> bytes:
     """A small zip whose index announces a member larger than the limit."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        with z.open("grand.shp", "w", force_zip64=True) as member:
-            chunk = b"\x00" * 2**20
-            for _ in range(MAX_EXTRACTED_BYTES // 2**20 + 1):
-                member.write(chunk)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z, \
+            z.open("grand.shp", "w", force_zip64=True) as member:
+        chunk = b"\x00" * 2**20
+        for _ in range(MAX_EXTRACTED_BYTES // 2**20 + 1):
+            member.write(chunk)
     return buffer.getvalue()
 
 

@@ -20,7 +20,15 @@ from streamlit_folium import st_folium
 
 from geo.catalog import Catalog
 from geo.composition import to_xlsx
-from geo.coverage import Coverage, Scope, ScopeError, analyse_layer, default_scope, percent, scope_communes
+from geo.coverage import (
+    Coverage,
+    Scope,
+    ScopeError,
+    analyse_layer,
+    default_scope,
+    percent,
+    scope_communes,
+)
 from geo.files import AmbiguousFileError, Layer
 from geo.mesh import Mesh
 from geo.population import fmt_int

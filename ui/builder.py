@@ -14,7 +14,7 @@ from geo.catalog import Catalog
 from geo.checks import Report, check_perimeter
 from geo.composition import lettre_table, to_csv_text, to_xlsx
 from geo.examples import carmausin_segala, ruscino
-from geo.files import PerimeterFileError, read_layer, to_csv, to_geojson
+from geo.files import Layer, PerimeterFileError, read_layer, to_csv, to_geojson
 from geo.perimeter import Perimeter, from_epci, geometry_of
 from geo.population import TAILLE_THRESHOLDS, fmt_dec, fmt_int
 from indicators.perimeter_figures import population_by_commune, taille_gauge
@@ -83,7 +83,13 @@ def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:
     if opened is not None and state.first_time("upload_perimeter", opened.file_id):
         layer = _read(catalog, opened, messages)
         if layer:
-            state.set_perimeter(layer.perimeters[0])
+            first, *others = layer.perimeters
+            state.set_perimeter(first)
+            if others:  # never silently the first: the others become its neighbours, and said
+                state.layers()[opened.name] = Layer(others, geometries=layer.geometries)
+                messages.append((st.info, md(f"« {opened.name} » contient {len(layer.perimeters)} périmètres : "
+                                             f"« {first.name} » est ouvert, les {len(others)} autres sont "
+                                             "ajoutés comme CPTS voisines.")))
     neighbours = st.session_state.get("upload_layer")
     if neighbours is not None:
         # Read with the columns chosen under the uploader (cached per file and choice); what

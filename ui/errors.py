@@ -22,7 +22,7 @@ def run_page(run) -> None:
     flow (rerun, stop, switch_page) derives from BaseException and passes through."""
     try:
         run()
-    except Exception:  # noqa: BLE001 - the boundary: anything unforeseen, logged in full
+    except Exception:
         when = dt.datetime.now().strftime("%H:%M:%S")
         LOG.exception("Unhandled error in a page (shown to the user at %s)", when)
         st.error(MESSAGE.format(when=when))
