@@ -226,10 +226,10 @@ def detect_codes(catalog: Catalog, table: pd.DataFrame, choice: ColumnChoice, ir
         if words & NOT_CODE_WORDS and not words & {"insee", "iris"}:
             continue
         found = _code_column(catalog, name, table[name], iris_from_layer)
-        # A header saying « code » may hold typos and unknown codes (listed later); without
-        # it, the values must be codes this catalog knows.
-        if found is not None and (found.share >= MIN_SHARE or (
-                words & CODE_WORDS and found.shaped >= MIN_SHARE and found.share >= 0.3)):
+        # A header saying « code » may hold typos and codes unknown here (IRIS without their
+        # contours: listed later, with the reason); without it, the values must be codes
+        # this catalog knows.
+        if found is not None and (found.share >= MIN_SHARE or (words & CODE_WORDS and found.shaped >= MIN_SHARE)):
             candidates.append(found)
     names = [c.name for c in candidates]
     if len(candidates) <= 1:

@@ -410,11 +410,16 @@ def _cpts_row(checker: Checker, name: str, owners: dict, infra: set) -> tuple[Cp
 
 
 def _unplaced_findings(catalog: Catalog, layer: Layer) -> list[LayerFinding]:
+    def why(codes) -> str:
+        iris = [c for c in codes if len(c) == 9]
+        return (f"inconnus du COG {embedded_metadata().get('cog_vintage', '')}" if not iris else
+                "IRIS sans contours chargés : importez les contours IRIS" if len(iris) == len(codes) else
+                "inconnus du COG, ou IRIS sans contours chargés")
+
     out = [LayerFinding(Finding(
         "warning", "unknown_codes",
-        f"« {name} » : {len(codes)} code(s) non placé(s) (inconnus du COG "
-        f"{embedded_metadata().get('cog_vintage', '')}) : {', '.join(codes)}.", tuple(codes)), (name,))
-        for name, codes in layer.unknown_codes.items()]
+        f"« {name} » : {len(codes)} code(s) non placé(s) ({why(codes)}) : {', '.join(codes)}.", tuple(codes)),
+        (name,)) for name, codes in layer.unknown_codes.items()]
     if layer.remapped:
         names = catalog.units["name"]
         text = ", ".join(f"{old} → {new} ({names.get(new, '?')})" for old, new in sorted(layer.remapped.items()))

@@ -362,7 +362,9 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
                 "INSEE. Réexportez-le en WGS84 ou avec sa projection (.prj).")
         raise PerimeterFileError(
             "Aucune colonne de codes INSEE trouvée (codes de commune à 5 caractères ou d'IRIS "
-            f"à 9) ni de contours. Colonnes lues : {', '.join(map(str, table.columns))}.")
+            f"à 9) ni de contours. Colonnes lues : {', '.join(map(str, table.columns))}. Si une colonne "
+            "porte des codes IRIS, importez d'abord les contours IRIS (page « Données », option --iris), "
+            "ou indiquez-la (--code-column).")
     rows = _row_codes(code_cols, len(table))
     code_names = [c.name for c in code_cols]
     one_code_rows = bool(code_cols) and not any(c.multi for c in code_cols)
@@ -542,6 +544,16 @@ def _with_layer_iris(catalog: Catalog, layer: Layer, rows, geometry, filename: s
         f"Contours IRIS pris dans la couche elle-même pour {len(picked)} IRIS de {len(communes)} "
         "commune(s) (aucun contour IRIS importé pour elles) ; leur population reste inconnue tant que "
         "la population INSEE par IRIS n'est pas importée.")
+    # A commune whose IRIS the layer gives only in part: the missing ones are invisible here.
+    area = catalog.column("area_km2")
+    name = catalog.column("name")
+    for parent, got in iris.groupby("parent_code")["area_km2"].sum().items():
+        whole = area.get(parent)
+        if whole and got < 0.9 * whole:
+            layer.warnings.append(
+                f"Les IRIS de « {filename} » ne couvrent que {100 * got / whole:.0f} % de {name.get(parent, parent)} "
+                f"({parent}) : ses autres IRIS manquent à la couche, ses chiffres sont incomplets. Importez les "
+                "contours IRIS de l'IGN (page « Données », option --iris).")
     return extended
 
 

@@ -312,3 +312,13 @@ def test_page_boundary_shows_a_french_message_and_logs_the_details(caplog):
     [error] = at.error
     assert "erreur inattendue" in error.value and "secret" not in error.value
     assert any("Unhandled error in a page" in r.message and r.exc_info for r in caplog.records)
+
+
+def test_iris_codes_without_contours_are_listed_with_the_reason(catalog):
+    text = "cpts,code_iris\nEssai Ruscino,661360801\nEssai Ruscino,661360901\nEssai Ruscino,66028\n"
+    layer = read_layer(catalog, text.encode(), "ruscino.csv")
+    assert layer.perimeters[0].codes == {"66028"}
+    assert layer.unknown_codes == {"Essai Ruscino": ["661360801", "661360901"]}
+    coverage = analyse_layer(catalog, layer, Scope(departements=("66",)))
+    [unknown] = coverage.of_kind("unknown_codes")
+    assert "IRIS sans contours chargés" in unknown.finding.message

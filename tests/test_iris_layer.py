@@ -97,3 +97,11 @@ def test_ars_page_reads_the_layer_and_uses_its_iris(qgis_layer, workspace):
     assert next(m.value for m in at.metric if m.label == "CPTS") == "3"
     assert not [e for e in at.error if "chevauchent" in e.value]
     assert not [e for e in at.error if "isolée" in e.value]
+
+
+def test_a_layer_giving_only_part_of_a_city_s_iris_says_so(qgis_layer):
+    part = qgis_layer[(qgis_layer["cd_cmmn"] != "66136") | (qgis_layer.index % 2 == 0)]
+    layer = read_layer(Catalog(), part.to_json().encode(), "partiel.geojson")
+    assert any("ne couvrent que" in w and "Perpignan (66136)" in w for w in layer.warnings)
+    full = read_layer(Catalog(), qgis_layer.to_json().encode(), "complet.geojson")
+    assert not any("ne couvrent que" in w for w in full.warnings)
