@@ -1,10 +1,15 @@
-"""Perimeters in and out of files: GeoJSON, GeoPackage, Shapefile (zipped or not), CSV of codes.
+"""Perimeters in and out of files: GeoJSON, GeoPackage, Shapefile (zipped), and tables
+(CSV, XLSX, XLS, ODS: geo.tables) of codes.
 
 Written files carry the codes themselves (GeoJSON: a `codes` property beside the dissolved
-contour; CSV: one code per row), so a perimeter reads back exactly. Layers of existing
-CPTS become perimeters: by their codes when the file has them, else by the units lying
-mostly inside each feature's geometry. Every problem becomes a PerimeterFileError whose
-message, in French, can be shown to the user as it is.
+contour; CSV: one code per row), so a perimeter reads back exactly. Read files go through
+the same steps whatever their format: the rows, then the code and grouping columns found by
+their content or imposed by the user (geo.columns), then the perimeters — by their codes
+when the file has them, else by the units mostly inside each contour (all the layer's
+contours at once, so a commune cut between them is a split, not an overlap). An IRIS-level
+layer brings its IRIS contours when the catalog lacks them. What was repaired or cannot be
+sure is said in `Layer.warnings`; every problem becomes a PerimeterFileError whose message,
+in French, can be shown to the user as it is (AmbiguousFileError when the user must choose).
 """
 
 from __future__ import annotations

@@ -20,15 +20,7 @@ from streamlit_folium import st_folium
 
 from geo.catalog import Catalog
 from geo.composition import to_xlsx
-from geo.coverage import (
-    Coverage,
-    Scope,
-    ScopeError,
-    analyse_layer,
-    default_scope,
-    percent,
-    scope_communes,
-)
+from geo.coverage import Coverage, Scope, ScopeError, analyse_layer, default_scope, percent, scope_communes
 from geo.files import AmbiguousFileError, Layer
 from geo.mesh import Mesh
 from geo.population import fmt_int
@@ -84,7 +76,6 @@ def _choices() -> dict[str, Layer | None]:
     return {**own, **{n: layer for n, layer in state.layers().items() if n not in own}}
 
 
-
 def _load_example() -> None:
     """Button callback (runs before the widgets, so it may choose the analysed layer)."""
     st.session_state["ars_raw"][EXAMPLE_NAME] = (EXAMPLE_LAYER.read_bytes(), EXAMPLE_LAYER.name)
@@ -115,8 +106,8 @@ def empty_page() -> None:
     st.info(
         "Aucune couche de CPTS chargée. Importez-la dans la barre latérale : un **GeoJSON** où "
         "chaque CPTS porte la liste de ses codes INSEE (propriété « communes » ou « codes ») ou "
-        "ses contours, un **GeoPackage**, un **Shapefile zippé**, ou un tableau (**CSV**, **XLSX**, **ODS**) avec une colonne "
-        "« code » (INSEE de commune, d'arrondissement ou d'IRIS) et une colonne « cpts ». "
+        "ses contours, un **GeoPackage**, un **Shapefile zippé**, ou un tableau (**CSV**, **XLSX**, "
+        "**ODS**) avec une colonne « code » (INSEE de commune, d'arrondissement ou d'IRIS) et une colonne « cpts ». "
         "Les couches de CPTS voisines ajoutées dans le constructeur apparaissent aussi ici.")
     if EXAMPLE_LAYER.is_file():
         st.button("Charger l'exemple : les CPTS de Provence-Alpes-Côte d'Azur", on_click=_load_example)

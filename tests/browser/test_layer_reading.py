@@ -1,6 +1,6 @@
 """« Comparer les CPTS » in a real browser: a QGIS export of the 66's IRIS with a CPTS column
 (built from the real IRIS contours) is read before it is analysed — the reading says which
-columns and level it found — and the three CPTS are analysed with no overlap."""
+columns and level it found — and the three CPTS are analysed and mapped with no overlap."""
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +30,8 @@ def test_iris_layer_reading_then_coverage(streamlit_server, page, tmp_path, arti
     expect(page.get_by_text("Regroupement (détecté) : colonne « nm_cpts » → 3 périmètre(s).")).to_be_visible()
     expect(page.get_by_text("« code_rs »", exact=False).first).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="CPTS").first).to_contain_text("3")
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    expect(frame.locator(".leaflet-container")).to_be_visible(timeout=60_000)
     page.wait_for_timeout(2000)
     page.screenshot(path=artifacts_dir / "ars_iris_layer_reading.png")
     assert not page.get_by_text("se chevauchent").count()
