@@ -72,7 +72,12 @@ if upload is not None and state.first_time("iris_upload", upload.file_id):
         except (IrisFileError, ValueError, OSError) as exc:
             st.error(f"Contours IRIS non importés : {md(exc)} Les données déjà chargées sont conservées.")
         else:
-            save_iris_contours(units, upload.name)
+            try:
+                save_iris_contours(units, upload.name)
+            except OSError as exc:
+                st.error(f"Contours IRIS lus mais non enregistrés : le dossier de travail n'accepte pas "
+                         f"l'écriture ({md(exc.strerror)}). Vérifiez ses droits ou la variable CPTS_WORKSPACE.")
+                st.stop()
             _catalog_changed()
             st.success(f"{len(units):,} IRIS importés.".replace(",", "\u202f"))
             st.rerun()
@@ -95,7 +100,12 @@ if pop_upload is not None and state.first_time("iris_pop_upload", pop_upload.fil
     except (IrisFileError, ValueError, OSError) as exc:
         st.error(f"Population non importée : {md(exc)} Les données déjà chargées sont conservées.")
     else:
-        save_iris_population(values, year, pop_upload.name)
+        try:
+            save_iris_population(values, year, pop_upload.name)
+        except OSError as exc:
+            st.error(f"Population lue mais non enregistrée : le dossier de travail n'accepte pas "
+                     f"l'écriture ({md(exc.strerror)}). Vérifiez ses droits ou la variable CPTS_WORKSPACE.")
+            st.stop()
         _catalog_changed()
         st.success(f"Population {year} importée pour {len(values):,} IRIS.".replace(",", "\u202f"))
 

@@ -322,3 +322,24 @@ def test_iris_codes_without_contours_are_listed_with_the_reason(catalog):
     coverage = analyse_layer(catalog, layer, Scope(departements=("66",)))
     [unknown] = coverage.of_kind("unknown_codes")
     assert "IRIS sans contours chargés" in unknown.finding.message
+
+
+def test_donnees_page_says_when_the_workspace_cannot_be_written(workspace, monkeypatch):
+    """IRIS contours read, but the workspace refuses the write (read-only folder, full disk):
+    a French message, no traceback (tests run as root: the refusal is injected)."""
+    from streamlit.testing.v1 import AppTest
+
+    import geo.workspace
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission non accordée")
+
+    monkeypatch.setattr(geo.workspace, "save_iris_contours", refuse)
+    at = AppTest.from_file("../app.py", default_timeout=180)
+    at.switch_page("pages/4_Données.py").run()
+    uploader = next(u for u in at.get("file_uploader") if u.key == "iris_upload")
+    uploader.upload("iris.geojson", shared_file("iris_contours_2020_dep66_81_12_87.geojson").read_bytes(),
+                    "application/json")
+    at.run()
+    assert not at.exception, at.exception
+    assert any("non enregistrés" in e.value and "CPTS_WORKSPACE" in e.value for e in at.error)
