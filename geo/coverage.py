@@ -147,6 +147,8 @@ class Coverage:
     unplaced: dict[str, list[str]] = field(default_factory=dict)
     remapped: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Rows of the file saying « no CPTS » (« HORS CPTS », empty): the value -> their codes.
+    uncovered: dict[str, list[str]] = field(default_factory=dict)
 
     def of_kind(self, *kinds: str) -> list[LayerFinding]:
         return [f for f in self.findings if f.finding.kind in kinds]
@@ -195,6 +197,7 @@ class Coverage:
             "unplaced_codes": self.unplaced,
             "remapped_codes": self.remapped,
             "warnings": self.warnings,
+            "uncovered_rows": self.uncovered,
         }
 
 
@@ -310,7 +313,7 @@ def analyse_layer(catalog: Catalog, layer: Layer, scope: Scope | None = None) ->
         figures=_figures(checker, rows, in_scope, white),
         cpts=rows, overlaps=overlaps, white=_white_table(catalog, white, isolated_codes),
         findings=findings, unplaced=dict(layer.unknown_codes), remapped=dict(layer.remapped),
-        warnings=list(layer.warnings))
+        warnings=list(layer.warnings), uncovered=dict(layer.uncovered))
 
 
 def _shared_below_commune(catalog: Catalog, perimeters, owners: dict) -> set[str]:
@@ -488,6 +491,8 @@ def render(coverage: Coverage, source: str = "") -> str:
     lines += [f"  « {name} » : {', '.join(codes)}" for name, codes in coverage.unplaced.items()]
     lines += [x.finding.message for x in coverage.of_kind("remapped_codes")]
     lines += [f"Lecture : {w}" for w in coverage.warnings]
+    lines += [f"Sans CPTS dans le fichier (« {value or 'vide'} ») : {len(codes)} unité(s) : {', '.join(codes[:20])}"
+              + (" …" if len(codes) > 20 else "") for value, codes in coverage.uncovered.items()]
     return "\n".join(lines)
 
 

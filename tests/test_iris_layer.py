@@ -82,6 +82,8 @@ def test_coverage_cli_on_the_shapefile_export(qgis_layer, tmp_path):
     assert sorted(r["name"] for r in result["cpts"]) == sorted(CPTS)
     assert not [f for f in result["findings"] if f["kind"] in ("overlap", "isolated")]
     assert "Regroupement (détecté) : colonne « nm_cpts » → 3 périmètre(s)." in out.stderr
+    hors = qgis_layer.loc[qgis_layer["nm_cpts"] == "HORS CPTS", "code_rs"]
+    assert sorted(result["uncovered_rows"]["HORS CPTS"]) == sorted(hors)
 
 
 def test_ars_page_reads_the_layer_and_uses_its_iris(qgis_layer, workspace):
@@ -97,6 +99,7 @@ def test_ars_page_reads_the_layer_and_uses_its_iris(qgis_layer, workspace):
     assert next(m.value for m in at.metric if m.label == "CPTS") == "3"
     assert not [e for e in at.error if "chevauchent" in e.value]
     assert not [e for e in at.error if "isolée" in e.value]
+    assert any("HORS CPTS" in i.value and "zone blanche" in i.value for i in at.info)
 
 
 def test_a_layer_giving_only_part_of_a_city_s_iris_says_so(qgis_layer):

@@ -325,7 +325,7 @@ def white_zones(coverage: Coverage, stem: str) -> None:
 
 def unplaced(catalog: Catalog, coverage: Coverage) -> None:
     st.subheader("Codes non placés et remplacés")
-    if not (coverage.unplaced or coverage.remapped or coverage.warnings):
+    if not (coverage.unplaced or coverage.remapped or coverage.warnings or coverage.uncovered):
         st.success("Tous les codes de la couche ont été placés.")
     for name, codes in coverage.unplaced.items():
         st.warning(md(f"« {name} » : {len(codes)} code(s) inconnu(s), non placé(s) : {', '.join(codes)}"))
@@ -338,6 +338,11 @@ def unplaced(catalog: Catalog, coverage: Coverage) -> None:
                    "commune nouvelle.")
     for warning in coverage.warnings:
         st.warning(md(warning))
+    names = catalog.column("name")
+    for value, codes in coverage.uncovered.items():
+        st.info(md(f"Lignes « {value or 'vide'} » du fichier : {len(codes)} unité(s) sans CPTS, comptées en "
+                   "zone blanche : " + ", ".join(f"{names.get(c, c)} ({c})" for c in codes[:30])
+                   + (" …" if len(codes) > 30 else "") + "."))
 
 
 @st.fragment
