@@ -264,9 +264,11 @@ def _infra_entries(value) -> list[str]:
 
 def declares_infra(metadata: dict, code: str, name: str, large: bool) -> bool:
     """Whether a CPTS's metadata says it holds only part of unit `code`: an `infra`
-    property naming it (code or name), or a bare flag when the unit is large."""
+    property naming it (code or name), or a bare flag when the unit is large. A Shapefile
+    cuts names to 10 characters (`infra_communal` -> `infra_comm`): a prefix counts."""
     for key, value in metadata.items():
-        if str(key).strip().lower() not in INFRA_KEYS:
+        key = str(key).strip().lower()
+        if not any(k == key or (len(key) >= 10 and k.startswith(key)) for k in INFRA_KEYS):
             continue
         for entry in _infra_entries(value):
             if entry.strip().upper() == code or fold(entry) == fold(name):

@@ -256,3 +256,11 @@ def test_findings_of_one_cpts_name_it(catalog):
     [parts] = coverage.of_kind("parts")
     assert parts.finding.message.startswith("« Essai Morcelée » : Le périmètre est en 2 morceaux")
     assert parts.cpts == ("Essai Morcelée",)
+
+
+def test_infra_property_shortened_by_a_shapefile_still_counts():
+    from geo.coverage import declares_infra
+
+    assert declares_infra({"infra_comm": "Nice"}, "06088", "Nice", True)
+    assert declares_infra({"INFRA": "oui"}, "06088", "Nice", True)
+    assert not declares_infra({"infos": "Nice"}, "06088", "Nice", True)
