@@ -30,10 +30,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.catalog import Catalog, fold
+from geo.catalog import Catalog
 from geo.checks import SEVERITY_ORDER, Checker, Finding, km2
 from geo.cli import EXIT_BLOCKING, EXIT_OK, load_catalog, parser, read_file, run_safely
 from geo.files import Layer
+from geo.infra import declares_infra
 from geo.population import PopulationEstimate, fmt_int
 from geo.units import embedded_metadata
 
@@ -42,8 +43,6 @@ from geo.units import embedded_metadata
 MIN_REGION_SHARE = 0.05
 # A unit claimed by more CPTS than this is reported once with its claimants, not per pair.
 MAX_PAIRED_CLAIMANTS = 6
-INFRA_KEYS = ("infra", "infra_communal", "infracommunal")
-INFRA_FLAGS = {"1", "true", "oui", "yes", "vrai", "x"}
 SEVERITY_LABEL = {"blocking": "BLOQUANT", "warning": "ATTENTION", "info": "INFO"}
 
 
@@ -246,38 +245,6 @@ def scope_label(catalog: Catalog, scope: Scope) -> str:
     return ", ".join(parts)
 
 
-# --- shared communes -----------------------------------------------------------------
-
-def _infra_entries(value) -> list[str]:
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                return [str(v) for v in json.loads(text)]
-            except ValueError:
-                pass
-        return [v.strip() for v in text.replace(";", ",").split(",") if v.strip()]
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
-def declares_infra(metadata: dict, code: str, name: str, large: bool) -> bool:
-    """Whether a CPTS's metadata says it holds only part of unit `code`: an `infra`
-    property naming it (code or name), or a bare flag when the unit is large. A Shapefile
-    cuts names to 10 characters (`infra_communal` -> `infra_comm`): a prefix counts."""
-    for key, value in metadata.items():
-        key = str(key).strip().lower()
-        if not any(k == key or (len(key) >= 10 and k.startswith(key)) for k in INFRA_KEYS):
-            continue
-        for entry in _infra_entries(value):
-            if entry.strip().upper() == code or fold(entry) == fold(name):
-                return True
-            if large and fold(entry) in INFRA_FLAGS:
-                return True
-    return False
-
-
 # --- the analysis --------------------------------------------------------------------
 
 def analyse_layer(catalog: Catalog, layer: Layer, scope: Scope | None = None) -> Coverage:
@@ -321,9 +288,8 @@ def analyse_layer(catalog: Catalog, layer: Layer, scope: Scope | None = None) ->
 def _shared_below_commune(catalog: Catalog, perimeters, owners: dict) -> set[str]:
     """Units claimed by several CPTS, every one of which declares holding only part of it."""
     metadata = {p.name: p.metadata for p in perimeters}
-    name = catalog.column("name")
     return {leaf for leaf, names in owners.items() if len(names) > 1 and all(
-        declares_infra(metadata[n], leaf, name[leaf], catalog.is_large(leaf)) for n in names)}
+        declares_infra(catalog, metadata[n], leaf) for n in names)}
 
 
 def _overlaps(checker: Checker, owners: dict, infra: set) -> tuple[list[Overlap], list[LayerFinding]]:
@@ -399,15 +365,9 @@ def _cpts_row(checker: Checker, name: str, owners: dict, infra: set) -> tuple[Cp
                                         else [])
     # Said of one CPTS among many: the message names it (the page and the CLI list them all).
     findings = [LayerFinding(replace(f, message=f"« {name} » : {f.message}"), (name,)) for f in own]
-    shared = leaves & infra
-    # No unit placed (a contour in the sea): no population, hence no Taille — never « Taille 1 ».
-    population = figures.population if leaves else PopulationEstimate(0, -1)
-    if shared:
-        # Holding an unknown part of a shared commune: between none of it and all of it.
-        without = checker.population(leaves - shared)
-        population = PopulationEstimate(
-            without.low, population.high if without.high >= 0 else -1,
-            tuple(sorted(set(without.unknown_units) | shared)), population.vintages)
+    # Holding an unknown part of a shared commune: a range. No unit placed (a contour in the
+    # sea): no population, hence no Taille — never « Taille 1 ».
+    population = checker.split_population(leaves, leaves & infra) if leaves else PopulationEstimate(0, -1)
     around = {n for leaf in leaves for n in checker.mesh.neighbours(leaf)}
     neighbours = sorted({o for n in around for o in owners.get(n, ()) if o != name})
     return CptsRow(name, population, figures.communes, figures.units, figures.area_km2,

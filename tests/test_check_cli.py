@@ -120,3 +120,17 @@ def test_coverage_accepts_lower_case_corsica(tmp_path):
     out = coverage(layer, "--departement", "2a", "--json")
     assert out.returncode in (0, 1), out.stderr
     assert json.loads(out.stdout)["scope"]["departements"] == ["2A"]
+
+
+def test_check_and_coverage_agree_on_communes_a_layer_declares_shared(tmp_path):
+    """The real PACA layer declares Nice and Toulon split (`infra`): checked whole, no
+    perimeter reports them as a blocking overlap; the population of their CPTS is a range."""
+    from tests.conftest import shared_file
+
+    out = run(shared_file("cpts_paca.geojson"), "--json")
+    results = json.loads(out.stdout)["perimeters"]
+    overlaps = [f for r in results for f in r["findings"] if f["kind"] == "overlap"]
+    assert not [f for f in overlaps if {"06088", "83137"} & set(f["codes"])]
+    nice = [r for r in results if any(f["kind"] == "shared_commune" and f["codes"] == ["06088"]
+                                      for f in r["findings"])]
+    assert len(nice) == 3 and all(r["figures"]["population"] is None for r in nice)  # a range

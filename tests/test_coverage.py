@@ -258,9 +258,9 @@ def test_findings_of_one_cpts_name_it(catalog):
     assert parts.cpts == ("Essai Morcelée",)
 
 
-def test_infra_property_shortened_by_a_shapefile_still_counts():
-    from geo.coverage import declares_infra
+def test_infra_property_shortened_by_a_shapefile_still_counts(catalog):
+    from geo.infra import declares_infra
 
-    assert declares_infra({"infra_comm": "Nice"}, "06088", "Nice", True)
-    assert declares_infra({"INFRA": "oui"}, "06088", "Nice", True)
-    assert not declares_infra({"infos": "Nice"}, "06088", "Nice", True)
+    assert declares_infra(catalog, {"infra_comm": "Nice"}, "06088")
+    assert declares_infra(catalog, {"INFRA": "oui"}, "06088")
+    assert not declares_infra(catalog, {"infos": "Nice"}, "06088")
