@@ -1,13 +1,14 @@
 """Command line for ARS staff: check a perimeter file against a layer of neighbouring CPTS.
 
     python -m geo.check PERIMETER [--against LAYER] [--name NAME] [--code-column C]
-                                  [--name-column C] [--iris IRIS_CONTOURS] [--json]
+                                  [--name-column C] [--iris IRIS_CONTOURS] [--millesime 2023] [--json]
 
-Prints what was read (code and grouping columns, on stderr), then the figures (population,
-Taille, area, communes, parts) and the findings, in French, or as JSON with --json. A file
-holding several perimeters is checked whole (each against the others and the layer), or
-only the one chosen with --name; never silently the first. Exit status (geo.cli): 0
-nothing blocking, 1 a blocking finding, 2 unreadable input or bad usage.
+Prints what was read (code and grouping columns, on stderr), then the figures (population
+with its vintage, Taille, area, communes, parts) and the findings, in French, or as JSON
+with --json. A file holding several perimeters is checked whole (each against the others
+and the layer), or only the one chosen with --name; never silently the first. Exit status
+(geo.cli): 0 nothing blocking, 1 a blocking finding, 2 unreadable input, unknown vintage or
+bad usage.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from geo.cli import (
     read_file,
     run_safely,
 )
+from geo.units import vintage_label
 from indicators.basics import summary
 
 SEVERITY_LABEL = {"blocking": "BLOQUANT", "warning": "ATTENTION", "info": "INFO"}
 
 
 def run(args) -> tuple[dict, int]:
-    catalog = load_catalog(args.iris)
+    catalog = load_catalog(args.iris, args.millesime)
     layer = read_file(catalog, args.perimeter, args)
     catalog = layer.catalog or catalog
     candidates = layer.perimeters
@@ -72,7 +74,7 @@ def _render_one(result: dict) -> list[str]:
     f = result["figures"]
     lines = [
         f"Périmètre : {f['name']}",
-        f"  Population : {f['population_label']} (recensement {', '.join(map(str, f['population_vintages'])) or '—'})",
+        f"  Population : {f['population_label']} ({vintage_label(f['population_vintages'])})",
         f"  {f['taille']}",
         f"  Superficie : {f['area_km2']:.1f} km²".replace(".", ","),
         f"  Communes : {f['communes']}" + (f", dont IRIS : {f['iris']}" if f["iris"] else ""),

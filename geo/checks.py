@@ -213,7 +213,8 @@ class Checker:
             return population
         without = self.population(set(leaves) - set(shared))
         return PopulationEstimate(without.low, population.high if without.high >= 0 else -1,
-                                  tuple(sorted(set(without.unknown_units) | set(shared))), population.vintages)
+                                  tuple(sorted(set(without.unknown_units) | set(shared))), population.vintages,
+                                  population.estimated_units)
 
     def overlaps(self, candidate: Perimeter, split=frozenset()) -> list[Finding]:
         mine = self.leaves[candidate.name]

@@ -4,7 +4,8 @@ way the user says, one exit-code convention, and French errors instead of traceb
 Exit status of both tools:
   0  nothing blocking (warnings may be printed);
   1  at least one blocking finding (overlap, isolated unit…);
-  2  unreadable input or bad usage (the reason on stderr, in French).
+  2  unreadable input, unknown vintage (--millesime) or bad usage (the reason on stderr,
+     in French).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from geo.units import load_communes, load_successors
 
 EXIT_OK, EXIT_BLOCKING, EXIT_INPUT = 0, 1, 2
 EXIT_CODES_HELP = ("Code de sortie : 0 = rien de bloquant ; 1 = au moins un constat bloquant "
-                   "(chevauchement, unité isolée…) ; 2 = fichier illisible ou usage incorrect "
+                   "(chevauchement, unité isolée…) ; 2 = fichier illisible, millésime inconnu ou usage incorrect "
                    "(raison sur la sortie d'erreur).")
 
 
@@ -46,15 +47,21 @@ def parser(prog: str, description: str) -> Parser:
                    help="colonne qui regroupe les lignes en périmètres (nom de la CPTS) ; "
                         "'' pour lire tout le fichier comme un seul périmètre")
     p.add_argument("--iris", help="contours IRIS (CONTOURS-IRIS de l'IGN, .shp/.gpkg/.zip/.7z/.parquet)")
+    p.add_argument("--millesime", help="millésime des populations légales (par défaut celui "
+                   "en vigueur ; un millésime antérieur pour retrouver le chiffre d'une lettre)")
     p.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
     return p
 
 
-def load_catalog(iris_path: str | None) -> Catalog:
+def load_catalog(iris_path: str | None, vintage: str | None = None) -> Catalog:
+    """The catalog (with IRIS contours when given), populations of `vintage` (default: in force;
+    UnknownVintageError, a ValueError, for one not embedded)."""
     if not iris_path:
-        return Catalog()
-    iris = read_iris_contours(read_path(iris_path), load_communes(), load_successors())
-    return Catalog(iris, Path(iris_path).name)
+        catalog = Catalog()
+    else:
+        iris = read_iris_contours(read_path(iris_path), load_communes(), load_successors())
+        catalog = Catalog(iris, Path(iris_path).name)
+    return catalog if vintage is None else catalog.with_vintage(vintage)
 
 
 def read_path(name: str) -> Path:

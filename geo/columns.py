@@ -34,6 +34,11 @@ CODE_WORDS = {"code", "codes", "insee", "codgeo", "depcom", "iris", "com", "comm
               "cd", "cod", "code_iris", "code_insee"}
 # Headers naming a perimeter: `cpts` anywhere is the strongest sign.
 GROUP_WORDS = {"nom", "name", "libelle", "lib", "perimetre", "territoire", "nm", "projet", "cpts"}
+# Headers of attributes of a row, never a grouping unless the user says so (the lettre
+# d'intention's « Méthode » repeats « recensement » on every row).
+NOT_GROUP_WORDS = {"methode", "method", "statut", "status", "type", "typ", "source", "annee", "commentaire",
+                   "commentaires", "remarque", "remarques", "note", "notes", "observation", "observations",
+                   "date", "version", "millesime", "unite", "categorie"}
 # Group values meaning the row's unit is in no CPTS (folded).
 NO_CPTS = {"", "hors cpts", "hors", "aucune", "aucun", "aucune cpts", "sans cpts", "sans", "non couvert",
            "non couverte", "zone blanche", "pas de cpts", "none", "nan", "null", "na", "n a", "x"}
@@ -322,7 +327,7 @@ def detect_group(catalog: Catalog, table: pd.DataFrame, choice: ColumnChoice, ro
             tiers[0].append(name)
         elif hinted:
             tiers[1].append(name)
-        elif (one_code_rows and repeats and covered.str.len().mean() >= 3
+        elif (one_code_rows and repeats and not words & NOT_GROUP_WORDS and covered.str.len().mean() >= 3
               and covered.nunique() <= max(1, len(covered) // 2)):
             tiers[2].append(name)
     candidates = tiers[0] + tiers[1] + tiers[2]

@@ -9,8 +9,10 @@ import pandas as pd
 
 from geo.catalog import Catalog
 from geo.perimeter import Perimeter, units_of
+from geo.population import estimate_method
 
 COLUMNS = ["Commune / quartier", "Code postal", "Code INSEE", "Code IRIS", "Population", "Année"]
+METHOD = "Méthode"  # added when some IRIS populations are estimates
 
 
 def lettre_table(catalog: Catalog, perimeter: Perimeter) -> pd.DataFrame:
@@ -25,6 +27,9 @@ def lettre_table(catalog: Catalog, perimeter: Perimeter) -> pd.DataFrame:
         COLUMNS[4]: rows["population"],
         COLUMNS[5]: rows["population_vintage"],
     })
+    estimated = rows["code"].isin(catalog.estimated)
+    if estimated.any():
+        table[METHOD] = estimated.map({True: "estimation : " + estimate_method(), False: "recensement"})
     return table.sort_values([COLUMNS[2], COLUMNS[3]]).reset_index(drop=True)
 
 

@@ -36,7 +36,7 @@ from geo.cli import EXIT_BLOCKING, EXIT_OK, load_catalog, parser, read_file, run
 from geo.files import Layer
 from geo.infra import declares_infra
 from geo.population import PopulationEstimate, fmt_int
-from geo.units import embedded_metadata
+from geo.units import embedded_metadata, vintage_label
 
 # Default scope: a région counts when the layer claims at least this share of its communes,
 # so one commune across the border does not pull a whole neighbouring région in.
@@ -202,7 +202,7 @@ class Coverage:
 
 def _population_dict(pop: PopulationEstimate) -> dict:
     return {"value": pop.value, "low": pop.low, "high": pop.high if pop.high >= 0 else None,
-            "exact": pop.exact, "label": pop.label()}
+            "exact": pop.exact, "label": pop.label(), "vintages": list(pop.vintages)}
 
 
 # --- scope ---------------------------------------------------------------------------
@@ -431,7 +431,7 @@ def render(coverage: Coverage, source: str = "") -> str:
         f"  Communes couvertes : {fmt_int(f.communes_covered)} sur {fmt_int(f.communes)} "
         f"({percent(f.share_communes)})" + (f", dont {f.communes_partial} en partie" if f.communes_partial else ""),
         f"  Population couverte : {f.population_covered.label()} sur {f.population.label()} "
-        f"({percent(f.share_population)})",
+        f"({percent(f.share_population)}) — {vintage_label(f.population.vintages)}",
     ]
     white = coverage.white
     parts = int((white["code"] != white["commune_code"]).sum())
@@ -466,7 +466,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
 
     def body() -> int:
-        catalog = load_catalog(args.iris)
+        catalog = load_catalog(args.iris, args.millesime)
         layer = read_file(catalog, args.layer, args)
         scope = None
         if args.region or args.departement:

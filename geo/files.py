@@ -547,8 +547,8 @@ def _with_layer_iris(catalog: Catalog, layer: Layer, rows, geometry, filename: s
     communes = sorted({c[:5] for c in picked})
     layer.warnings.append(
         f"Contours IRIS pris dans la couche elle-même pour {len(picked)} IRIS de {len(communes)} "
-        "commune(s) (aucun contour IRIS importé pour elles) ; leur population reste inconnue tant que "
-        "la population INSEE par IRIS n'est pas importée.")
+        "commune(s) (aucun contour IRIS importé pour elles) ; leur population est une estimation "
+        "(ou inconnue) tant que la population INSEE par IRIS n'est pas importée.")
     # A commune whose IRIS the layer gives only in part: the missing ones are invisible here.
     area = catalog.column("area_km2")
     name = catalog.column("name")

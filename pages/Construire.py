@@ -7,7 +7,7 @@ forms: the browser then has little else to render and the map comes up sooner
 
 import streamlit as st
 
-from ui import builder, scenarios, state, workshop
+from ui import builder, health, scenarios, state, vintage, workshop
 
 st.set_page_config(page_title="Construire un périmètre – Périmètres CPTS", page_icon="🗺️", layout="wide")
 state.init()
@@ -27,12 +27,14 @@ with toolbar:
     builder.unknown_codes_notice(catalog)
 with st.sidebar:
     builder.territory_picker(catalog)
+    vintage.vintage_picker()
     builder.examples(catalog)
     builder.uploads(upload_messages)
 with panel_column:
     scenarios.show_notice()
     if report.perimeter.codes:
         builder.figures_panel(catalog, report)
+        health.health_references(catalog, report)
         builder.findings_panel(report)
         scenarios.save_panel()
         scenarios.fiche_downloads(catalog, report)

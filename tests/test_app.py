@@ -106,3 +106,16 @@ def test_opening_a_file_of_several_perimeters_says_so_and_keeps_the_others_as_ne
     assert app.session_state["perimeter"].name == "Essai A"
     assert [p.name for p in app.session_state["layers"]["deux.csv"].perimeters] == ["Essai B"]
     assert any("contient 2 périmètres" in i.value for i in app.info)
+
+
+def test_the_vintage_picker_changes_the_population_and_says_which(app, catalog, carmausin):
+    app.sidebar.button[0].click().run()
+    picker = app.sidebar.selectbox(key="millesime")
+    assert picker.value == 2023 and picker.options[0] == "2023 (en vigueur)"
+    assert any("population municipale 2023 (INSEE, en vigueur)" in c.value for c in app.caption)
+    picker.select(2020).run()
+    assert not app.exception
+    expected = int(catalog.with_vintage(2020).units.loc[sorted(carmausin.codes), "population"].sum())
+    assert expected != int(catalog.units.loc[sorted(carmausin.codes), "population"].sum())
+    assert metric(app, "Population") == f"{expected:,} hab.".replace(",", "\u202f")
+    assert any("population municipale 2020 (INSEE)" in c.value for c in app.caption)

@@ -62,10 +62,11 @@ def test_each_cpts_gets_its_iris_and_hors_cpts_is_white(qgis_layer):
     assert not coverage.of_kind("isolated")
     assert set(coverage.white["commune_code"]) == set(hors["cd_cmmn"])
     assert not layer.unknown_codes
-    # Perpignan's IRIS have no population yet: the three CPTS' populations are ranges, not
-    # zeros, and the white zone's population (whole communes) is known.
+    # Perpignan's IRIS have no INSEE population here: the three CPTS' populations are
+    # labelled estimates (2016 shares, geo.catalog), never zeros; the white zone's
+    # population (whole communes) is known.
     rows = {r.name: r for r in coverage.cpts}
-    assert all(not rows[n].population.exact for n in CPTS)
+    assert all(rows[n].population.estimated and rows[n].population.low > 0 for n in CPTS)
     assert coverage.white["population"].notna().all()
 
 
