@@ -22,9 +22,15 @@ import shapely
 
 from geo.areas import mostly_inside
 from geo.neighbours import neighbour_pairs
-from geo.units import (checked_vintage, load_commune_neighbours, load_communes,
-                       load_iris_population_2016, load_populations, load_successors,
-                       vintage_in_force)
+from geo.units import (
+    checked_vintage,
+    load_commune_neighbours,
+    load_communes,
+    load_iris_population_2016,
+    load_populations,
+    load_successors,
+    vintage_in_force,
+)
 
 # INSEE divides communes of 10,000 inhabitants or more into IRIS: above this a commune is
 # "large" (a CPTS may hold part of it; a bare `infra` flag on its claimants means they split it).
