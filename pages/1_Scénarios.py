@@ -5,6 +5,7 @@ import streamlit as st
 
 from geo.units import vintage_label
 from ui import scenarios, state
+from ui.text import md
 
 st.set_page_config(page_title="Scénarios – Périmètres CPTS", page_icon="🗃️", layout="wide")
 state.init()
@@ -17,7 +18,7 @@ loaded = scenarios.load_list()
 if loaded is None:
     st.stop()
 store, saved = loaded
-st.caption(f"Base : {scenarios.text(store.location)}. Chaque enregistrement garde toutes les "
+st.caption(f"Base : {md(store.location)}. Chaque enregistrement garde toutes les "
            "versions précédentes.")
 scenarios.author_input()
 live = [s for s in saved if not s.deleted]

@@ -3,7 +3,6 @@ the screen and turns what the user did there into a new perimeter (ui.state)."""
 
 from __future__ import annotations
 
-import html
 import math
 
 import streamlit as st
@@ -13,15 +12,16 @@ from streamlit_folium import st_folium
 from geo.areas import mostly_inside
 from geo.catalog import Catalog
 from geo.checks import Report, check_perimeter
-from geo.composition import lettre_table, to_xlsx
+from geo.composition import lettre_table, to_csv_text, to_xlsx
 from geo.examples import carmausin_segala, ruscino
-from geo.files import PerimeterFileError, read_layer, to_csv, to_geojson
+from geo.files import Layer, PerimeterFileError, read_layer, to_csv, to_geojson
 from geo.perimeter import Perimeter, from_epci, geometry_of
 from geo.population import TAILLE_THRESHOLDS, fmt_dec, fmt_int
 from indicators.perimeter_figures import population_by_commune, taille_gauge
+from ui import layer_reading, state
 from ui import map as cmap
-from ui import state
 from ui.offline_assets import published_json
+from ui.text import md
 
 # What the panels show instead of empty figures and forms (the page draws them only for a
 # perimeter with units).
@@ -99,7 +99,7 @@ def _open_example(build) -> None:
     state.open_in_builder(build(state.get_catalog()))
 
 
-UPLOAD_KINDS = ["geojson", "json", "gpkg", "zip", "csv", "txt"]
+UPLOAD_KINDS = ["geojson", "json", "gpkg", "zip", "csv", "txt", "xlsx", "xls", "ods"]
 
 
 def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:
@@ -112,18 +112,31 @@ def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:
     if opened is not None and state.first_time("upload_perimeter", opened.file_id):
         layer = _read(catalog, opened, messages)
         if layer:
-            state.set_perimeter(layer.perimeters[0])
+            first, *others = layer.perimeters
+            state.set_perimeter(first)
+            if others:  # never silently the first: the others become its neighbours, and said
+                state.layers()[opened.name] = Layer(others, geometries=layer.geometries)
+                messages.append((st.info, md(f"« {opened.name} » contient {len(layer.perimeters)} périmètres : "
+                                             f"« {first.name} » est ouvert, les {len(others)} autres sont "
+                                             "ajoutés comme CPTS voisines.")))
     neighbours = st.session_state.get("upload_layer")
-    if neighbours is not None and state.first_time("upload_layer", neighbours.file_id):
-        layer = _read(catalog, neighbours, messages)
-        if layer:
+    if neighbours is not None:
+        # Read with the columns chosen under the uploader (cached per file and choice); what
+        # was detected, or the question when ambiguous, is shown there before it is used.
+        key = "neighbour_cols"
+        layer, error = layer_reading.read(catalog, neighbours.getvalue(), neighbours.name, key)
+        messages.append((lambda _: layer_reading.panel(key, layer, error), ""))
+        if layer and state.first_time("upload_layer", (neighbours.file_id, layer_reading.choice(key))):
             state.layers()[neighbours.name] = layer
+            if layer.catalog is not None:
+                messages.append((st.warning, "Cette couche est découpée par IRIS sans contours IRIS "
+                                 "importés : importez-les dans « Données » pour la comparer au périmètre."))
     return messages
 
 
 def uploads(messages: list[tuple[object, str]]) -> None:
     st.markdown("**Fichiers**")
-    kinds = "GeoJSON, GeoPackage, Shapefile zippé ou CSV de codes INSEE"
+    kinds = "GeoJSON, GeoPackage, Shapefile zippé, ou tableau (CSV, XLSX, ODS) de codes INSEE"
     st.file_uploader("Ouvrir un périmètre", help=kinds, key="upload_perimeter", type=UPLOAD_KINDS)
     st.file_uploader("Ajouter une couche de CPTS voisines", help=kinds, key="upload_layer",
                      type=UPLOAD_KINDS)
@@ -131,7 +144,7 @@ def uploads(messages: list[tuple[object, str]]) -> None:
         show(text)
     for name in list(state.layers()):
         cols = st.columns([4, 1])
-        cols[0].caption(f"Couche « {name} » : {len(state.layers()[name].perimeters)} CPTS")
+        cols[0].caption(f"Couche « {md(name)} » : {len(state.layers()[name].perimeters)} CPTS")
         if cols[1].button("✕", key=f"drop_{name}", help="Retirer cette couche"):
             del state.layers()[name]
             st.rerun()
@@ -141,13 +154,13 @@ def _read(catalog: Catalog, upload, messages: list[tuple[object, str]]):
     try:
         layer = read_layer(catalog, upload.getvalue(), upload.name)
     except PerimeterFileError as exc:
-        messages.append((st.error, f"{exc} Le périmètre en cours est conservé."))
+        messages.append((st.error, f"{md(exc)} Le périmètre en cours est conservé."))
         return None
     for name, codes in layer.unknown_codes.items():
-        messages.append((st.warning, f"Codes non reconnus dans « {name} » : {', '.join(codes)}"))
+        messages.append((st.warning, md(f"Codes non reconnus dans « {name} » : {', '.join(codes)}")))
     for old, new in layer.remapped.items():
-        messages.append((st.info, f"Code {old} remplacé par {new} (commune fusionnée)."))
-    messages.extend((st.warning, warning) for warning in layer.warnings)
+        messages.append((st.info, md(f"Code {old} remplacé par {new} (commune fusionnée).")))
+    messages.extend((st.warning, md(warning)) for warning in layer.warnings)
     return layer
 
 
@@ -365,7 +378,7 @@ def findings_panel(report: Report) -> None:
         st.success("Aucun constat.")
     for i, finding in enumerate(report.findings):
         label, show = SEVERITY[finding.severity]
-        show(f"**{label}** — {finding.message}")
+        show(f"**{label}** — {md(finding.message)}")
         if finding.geometry is not None:
             if st.button("Voir sur la carte", key=f"focus_{i}_{finding.kind}"):
                 focus_on(finding.geometry)
@@ -383,7 +396,7 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
     st.subheader("Composition (lettre d'intention)")
     st.dataframe(table, hide_index=True, width="stretch")
     remove = st.multiselect("Retirer des unités", p.sorted_codes(),
-                            format_func=lambda c: f"{catalog.units.at[c, 'name']} ({c})")
+                            format_func=lambda c: f"{catalog.column('name').get(c, '?')} ({c})")
     if remove and st.button("Retirer la sélection"):
         state.set_perimeter(p.with_codes(p.codes - set(remove)))
         st.rerun()
@@ -393,8 +406,8 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
     cols[0].download_button("GeoJSON", lambda: to_geojson(catalog, [p]), f"{safe}.geojson",
                             "application/geo+json", on_click="ignore")
     cols[1].download_button("CSV des codes", lambda: to_csv(p), f"{safe}.csv", "text/csv", on_click="ignore")
-    cols[2].download_button("Tableau CSV", lambda: table.to_csv(index=False, sep=";"), f"{safe}_lettre.csv",
-                            "text/csv", on_click="ignore")
+    cols[2].download_button("Tableau CSV", lambda: to_csv_text(table), f"{safe}_lettre.csv", "text/csv",
+                            on_click="ignore")
     cols[3].download_button("Tableau XLSX", lambda: to_xlsx(table), f"{safe}_lettre.xlsx",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             on_click="ignore")
@@ -403,5 +416,5 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
 def unknown_codes_notice(catalog: Catalog) -> None:
     unknown = [c for c in state.perimeter().codes if c not in catalog.units.index]
     if unknown:
-        st.warning("Codes absents des données chargées : " + html.escape(", ".join(sorted(unknown))))
+        st.warning("Codes absents des données chargées : " + md(", ".join(sorted(unknown))))
 

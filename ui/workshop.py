@@ -19,6 +19,7 @@ from geo.perimeter import Perimeter
 from geo.population import fmt_int
 from geo.share import QUERY_PARAM, ShareLinkError, decode, encode
 from ui import state
+from ui.text import md
 
 DEFAULT_BASE_URL = "http://localhost:8501"
 WORKSHOP_PATH = "Atelier"  # the URL path of pages/5_Atelier.py
@@ -47,10 +48,22 @@ def open_shared_link() -> None:
     try:
         perimeter = decode(text)
     except ShareLinkError as exc:
-        st.error(f"{exc} Le périmètre en cours est conservé.")
+        st.error(f"{md(exc)} Le périmètre en cours est conservé.")
         return
+    known = state.get_catalog().units.index
+    unknown = sorted(c for c in perimeter.codes if c not in known)
+    if unknown:
+        iris = [c for c in unknown if len(c) == 9]
+        st.warning(md(
+            f"{len(unknown)} code(s) du lien inconnu(s) de cette installation, non ouvert(s) : "
+            f"{', '.join(unknown)}." + (" Ce sont des IRIS : importez les contours IRIS dans la page "
+                                        "« Données », puis rouvrez le lien." if iris else "")))
+        perimeter = perimeter.with_codes(perimeter.codes - set(unknown))
+        if not perimeter.codes:
+            st.error("Aucun code du lien n'est connu ici : le périmètre en cours est conservé.")
+            return
     state.open_in_builder(perimeter)
-    st.toast(f"Périmètre « {perimeter.name} » ouvert depuis le lien partagé.")
+    st.toast(md(f"Périmètre « {perimeter.name} » ouvert depuis le lien partagé."))
 
 
 # --- out of it: the link -----------------------------------------------------------------
@@ -97,7 +110,7 @@ def figures(report: Report) -> None:
     if report.blocking:
         with st.container(key="workshop_findings"):
             for finding in report.blocking:
-                st.error(finding.message)
+                st.error(md(finding.message))
 
 
 def undo_button() -> None:
@@ -116,7 +129,7 @@ def share_panel(perimeter: Perimeter) -> None:
     try:
         link = share_link(perimeter, app_base_url())
     except ShareLinkError as exc:
-        st.warning(str(exc))
+        st.warning(md(exc))
         return
     png = qr_png(link)
     if png is None:
