@@ -54,8 +54,20 @@
 
   // The units' file, named in this script's address (?units=...): fetched now, while the
   // browser still loads Leaflet.draw and the styles, not once the map exists.
+  // A fetch that fails or stalls (seen on a loaded machine) is tried again.
+  function load(url, tries = 4) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 8000);
+    return fetch(url, {signal: abort.signal})
+      .then((r) => { if (!r.ok) throw new Error(`${url}: ${r.status}`); return r.json(); })
+      .finally(() => clearTimeout(timer))
+      .catch((error) => {
+        if (tries <= 1) throw error;
+        return new Promise((resolve) => setTimeout(resolve, 300)).then(() => load(url, tries - 1));
+      });
+  }
   const own = document.currentScript && new URL(document.currentScript.src).searchParams.get("units");
-  const prefetched = own ? {url: own, data: fetch(own).then((r) => r.json())} : null;
+  const prefetched = own ? {url: own, data: load(own)} : null;
 
   const S = {
     map: null, options: null, layer: null, byCode: {}, labels: null,
@@ -201,7 +213,7 @@
     S.neighbourOf = {};
     restyle(previous);
     if (!url) return;
-    fetch(url).then((r) => r.json()).then((data) => {
+    load(url).then((data) => {
       if (url !== S.neighbourUrl) return;
       for (const f of data.features) {
         for (const code of f.properties.codes) S.neighbourOf[code] = f.properties;
@@ -231,8 +243,7 @@
       map.createPane("cptsLabels").style.zIndex = 450;
       S.labels = L.layerGroup([], {pane: "cptsLabels"}).addTo(map);
       map.on("zoomend moveend", placeLabels);
-      const data = prefetched && prefetched.url === options.url ? prefetched.data
-        : fetch(options.url).then((r) => r.json());
+      const data = prefetched && prefetched.url === options.url ? prefetched.data : load(options.url);
       data.then((data) => {
         S.layer = L.geoJSON(data, {
           style: styleOf,
