@@ -21,3 +21,4 @@ with side_column:
     workshop.figures(report)
     workshop.undo_button()
     workshop.share_panel(state.perimeter())
+    workshop.address_field()

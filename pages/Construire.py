@@ -36,6 +36,7 @@ with panel_column:
         builder.findings_panel(report)
         scenarios.save_panel()
         scenarios.fiche_downloads(catalog, report)
+        workshop.share_section(report.perimeter)
     else:
         st.info(builder.EMPTY_PERIMETER)
 if report.perimeter.codes:

@@ -24,7 +24,8 @@ MAX_SHOWN_DEPS = 6  # the territory picker accepts at most six départements
 # Widgets drawn on one page whose value the other pages must not lose: Streamlit forgets a
 # widget's value at the end of a run of a page that does not draw it.
 AUTHOR = "scenario_author"  # widget key of the author of saved scenarios
-SHARED_WIDGETS = ("deps", AUTHOR)
+PUBLIC_URL = "public_url"  # widget key of the app's address for the room (page « Atelier »)
+SHARED_WIDGETS = ("deps", AUTHOR, PUBLIC_URL)
 
 
 @st.cache_resource(show_spinner="Chargement des communes de France…")

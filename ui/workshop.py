@@ -9,18 +9,28 @@ their phone or laptop.
 from __future__ import annotations
 
 import io
+import os
 from urllib.parse import urlencode
 
 import segno
 import streamlit as st
+from streamlit import config, net_util
 
 from geo.checks import Report
 from geo.perimeter import Perimeter
 from geo.population import fmt_int
-from geo.share import QUERY_PARAM, ShareLinkError, decode, encode
+from geo.share import (QUERY_PARAM, ShareLinkError, check_base_url, decode, encode, network_url,
+                       room_base_url)
 from ui import state
 
 DEFAULT_BASE_URL = "http://localhost:8501"
+PUBLIC_URL_ENV = "CPTS_PUBLIC_URL"  # the address the room reaches, set by whoever starts the app
+PUBLIC_URL_KEY = state.PUBLIC_URL  # the workshop page's field, which overrides it
+LOOPBACK_WARNING = (
+    "Ce lien porte l'adresse locale de cet ordinateur : les téléphones de la salle ne pourront "
+    "pas l'ouvrir. Indiquez l'adresse réseau de l'application dans la page « Atelier » (champ "
+    "« Adresse de l'application pour la salle ») ou démarrez l'application avec la variable "
+    f"d'environnement {PUBLIC_URL_ENV} (par exemple http://192.168.1.20:8501).")
 WORKSHOP_PATH = "Atelier"  # the URL path of pages/5_Atelier.py
 QR_WIDTH_PX = 260  # scannable across a room, and the figures above it stay on screen
 # Font sizes only (no user text ever goes into this HTML): readable from the back of a room.
@@ -59,6 +69,34 @@ def app_base_url() -> str:
     """The address of the app's main page as the browser sees it (this page's path taken off)."""
     url = (getattr(st.context, "url", None) or DEFAULT_BASE_URL).rstrip("/")
     return url.removesuffix(f"/{WORKSHOP_PATH}")
+
+
+def _configured_url() -> tuple[str | None, str | None]:
+    """The address the facilitator gave (the workshop field, else CPTS_PUBLIC_URL), and the
+    French message when it cannot be used."""
+    text = st.session_state.get(PUBLIC_URL_KEY) or os.environ.get(PUBLIC_URL_ENV, "")
+    if not text.strip():
+        return None, None
+    try:
+        return check_base_url(text), None
+    except ShareLinkError as exc:
+        return None, str(exc)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _server_network_url() -> str | None:
+    """The server's own address on the local network (None when it listens on loopback)."""
+    return network_url(config.get_option("server.address"), net_util.get_internal_ip(),
+                       config.get_option("server.port"), config.get_option("server.baseUrlPath") or "")
+
+
+def room_address() -> tuple[str, bool, str | None]:
+    """(base address for links, True when a room can reach it, French message about the
+    typed address or None): the facilitator's address first, then the one this browser
+    used, then the server's network address."""
+    configured, problem = _configured_url()
+    url, reachable = room_base_url(configured, app_base_url(), _server_network_url())
+    return url, reachable, problem
 
 
 def share_link(perimeter: Perimeter, base_url: str) -> str:
@@ -107,19 +145,41 @@ def undo_button() -> None:
             st.rerun()
 
 
-def share_panel(perimeter: Perimeter) -> None:
-    """The QR code of the link to this perimeter, and the link itself to copy."""
+def address_field() -> None:
+    """Where the facilitator types the address phones in the room reach the app at."""
+    st.text_input("Adresse de l'application pour la salle", key=PUBLIC_URL_KEY,
+                  placeholder="ex. http://192.168.1.20:8501",
+                  help="L'adresse de cet ordinateur sur le réseau de la salle (Wi-Fi), avec le port "
+                       f"de l'application. Par défaut : la variable {PUBLIC_URL_ENV}, sinon l'adresse "
+                       "réseau du serveur.")
+
+
+def share_panel(perimeter: Perimeter, qr: bool = True) -> None:
+    """The link to this perimeter to copy (and its QR code), with a warning when the only
+    address known is this computer's own."""
     if not perimeter.codes:
-        st.caption("Le QR code du lien de partage apparaîtra dès que le périmètre contiendra une commune.")
+        st.caption("Le lien de partage apparaîtra dès que le périmètre contiendra une commune.")
         return
+    base, reachable, problem = room_address()
+    if problem:
+        st.error(problem)
     try:
-        link = share_link(perimeter, app_base_url())
+        link = share_link(perimeter, base)
     except ShareLinkError as exc:
         st.warning(str(exc))
         return
-    png = qr_png(link)
-    if png is None:
-        st.info("Lien trop long pour un QR code : copiez-le ci-dessous.")
-    else:
-        st.image(png, caption="Scannez pour ouvrir ce périmètre", width=QR_WIDTH_PX)
+    if qr:
+        png = qr_png(link)
+        if png is None:
+            st.info("Lien trop long pour un QR code : copiez-le ci-dessous.")
+        else:
+            st.image(png, caption="Scannez pour ouvrir ce périmètre", width=QR_WIDTH_PX)
     st.code(link, language=None, wrap_lines=True)
+    if not reachable:
+        st.warning(LOOPBACK_WARNING)
+
+
+def share_section(perimeter: Perimeter) -> None:
+    """The builder's share link (the QR code is on the workshop page)."""
+    st.markdown("**Lien de partage**")
+    share_panel(perimeter, qr=False)
