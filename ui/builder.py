@@ -271,11 +271,30 @@ def _apply_map_event() -> None:
 
 
 def focus_on(geometry) -> None:
-    """Centre the map on a finding (no full redraw: streamlit-folium's center/zoom)."""
+    """Centre the map on a finding (no full redraw: streamlit-folium's center/zoom), and
+    have the next run scroll the map into view (`scroll_to_map`)."""
     x0, y0, x1, y1 = geometry.bounds
     extent = max(x1 - x0, (y1 - y0) * 1.4, 0.01)
     zoom = max(6, min(14, int(math.log2(360 / extent)) - 1))
     st.session_state["focus"] = {"center": [(y0 + y1) / 2, (x0 + x1) / 2], "zoom": zoom}
+    st.session_state[FOCUS_COUNT] = st.session_state.get(FOCUS_COUNT, 0) + 1
+    st.session_state[SCROLL_TO_MAP] = True
+
+
+FOCUS_COUNT = "focus_count"  # « Voir sur la carte » clicks so far in this session
+SCROLL_TO_MAP = "scroll_to_map"  # True until the next run has scrolled to the map
+# Runs in the page (st.html); the counter makes each request a new element, which runs again.
+_SCROLL_SCRIPT = ("<script>/* {n} */ const map = window.parent.document.querySelector("
+                  "'iframe[title=\"streamlit_folium.st_folium\"]') || document.querySelector("
+                  "'iframe[title=\"streamlit_folium.st_folium\"]'); "
+                  "if (map) map.scrollIntoView({{behavior: 'instant', block: 'start'}});</script>")
+
+
+def scroll_to_map() -> None:
+    """Bring the builder's map into the viewport once after « Voir sur la carte »: the
+    findings sit below the figures, far from the map on a laptop screen."""
+    if st.session_state.pop(SCROLL_TO_MAP, False):
+        st.html(_SCROLL_SCRIPT.format(n=st.session_state[FOCUS_COUNT]), unsafe_allow_javascript=True)
 
 
 # --- panels ---------------------------------------------------------------------------
@@ -303,6 +322,7 @@ def figures_panel(catalog: Catalog, report: Report) -> None:
 
 
 def findings_panel(report: Report) -> None:
+    scroll_to_map()
     st.subheader("Constats")
     if not report.findings:
         st.success("Aucun constat.")

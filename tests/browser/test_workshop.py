@@ -11,6 +11,7 @@ ROOM_URL = "http://192.0.2.50:8501"
 
 def open_carmausin(page, url: str) -> None:
     page.goto(url)
+    expect(page.locator('iframe[title="streamlit_folium.st_folium"]')).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="CPTS du Carmausin-Ségala (Tarn)").click()
     communes = page.get_by_test_id("stMetric").filter(has_text="Communes").get_by_test_id("stMetricValue")
     expect(communes).not_to_have_text("0", timeout=60_000)
