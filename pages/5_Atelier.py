@@ -17,6 +17,7 @@ st.title(state.perimeter().name)
 map_column, side_column = st.columns([3, 1], gap="medium")
 with map_column:
     builder.map_section(catalog, report, height=820)
+    builder.map_legend(report)
 with side_column:
     workshop.figures(report)
     workshop.undo_button()

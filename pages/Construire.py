@@ -22,6 +22,7 @@ report = builder.current_report(catalog)
 map_column, panel_column = st.columns([3, 2], gap="medium")
 with map_column:
     builder.map_section(catalog, report)
+    builder.map_legend(report)
 with toolbar:
     builder.toolbar(catalog)
     builder.unknown_codes_notice(catalog)

@@ -8,6 +8,7 @@ never against geo.coverage's own output."""
 
 import pandas as pd
 import pytest
+from streamlit import net_util
 from streamlit.testing.v1 import AppTest
 
 from geo.perimeter import Perimeter
@@ -188,7 +189,11 @@ def test_workshop_shows_large_figures_qr_code_and_link(app, catalog, carmausin):
     assert metric(at, "Communes") == "32" and metric(at, "Constats bloquants") == "0"
     assert len(at.image) == 1  # the QR code
     link = at.code[0].value
-    assert link.startswith("http://localhost:8501/?p=")
+    # Headless, the browser's address is localhost: the link carries the server's network
+    # address instead, which phones in the room can reach.
+    lan = net_util.get_internal_ip()
+    assert link.startswith(f"http://{lan}:8501/?p=" if lan else "http://localhost:8501/?p=")
+    assert bool(lan) != any("téléphones" in w.value for w in at.warning)
     assert decode(link.split("?p=", 1)[1]) == carmausin
     no_user_text_in_html(at, carmausin.name)
     assert any(m.proto.allow_html and "font-size" in m.value for m in at.markdown)

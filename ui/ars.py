@@ -24,7 +24,7 @@ from geo.coverage import Coverage, Scope, ScopeError, analyse_layer, default_sco
 from geo.files import Layer, PerimeterFileError, read_layer
 from geo.mesh import Mesh
 from geo.population import fmt_int
-from ui import builder, state
+from ui import builder, legend, state
 from ui import map as cmap
 
 EXAMPLE_LAYER = Path(__file__).resolve().parents[2] / "shared" / "data" / "cpts_paca.geojson"
@@ -225,9 +225,8 @@ def _by_taille(by_taille: dict[str, int]) -> None:
 def coverage_map(payload: dict, bounds) -> None:
     st_folium(cmap.coverage_map(payload, bounds), key="ars_map", height=620,
               use_container_width=True, returned_objects=[])
-    legend = {"isolated": "🟥", "white": "⬜", "overlap": "🟪", "shared": "🟧"}
-    st.caption("Chaque CPTS dans sa couleur (survolez une commune pour son nom) · "
-               + " · ".join(f"{legend[k]} {label}" for k, (_, label) in cmap.COVERAGE_STATUS.items()))
+    st.markdown(legend.coverage_legend(), unsafe_allow_html=True)
+    st.caption("Chaque CPTS dans sa couleur (survolez une commune pour son nom).")
 
 
 def findings(coverage: Coverage) -> None:

@@ -19,8 +19,8 @@ from geo.files import PerimeterFileError, read_layer, to_csv, to_geojson
 from geo.perimeter import Perimeter, from_epci, geometry_of
 from geo.population import TAILLE_THRESHOLDS, fmt_dec, fmt_int
 from indicators.perimeter_figures import population_by_commune, taille_gauge
+from ui import legend, state
 from ui import map as cmap
-from ui import state
 
 # What the panels show instead of empty figures and forms (the page draws them only for a
 # perimeter with units).
@@ -222,10 +222,21 @@ def _shown():
     return state.shown_territory(deps, st.session_state["opened"])
 
 
+def _neighbour_shapes() -> list[tuple[str, object]]:
+    """The neighbouring CPTS drawn on the map, in the order of their colours."""
+    shapes = [(p.name, _dissolved(tuple(p.sorted_codes()))) for p in state.neighbours()]
+    return [(name, shape) for name, shape in shapes if not shape.is_empty]
+
+
+def map_legend(report: Report) -> None:
+    """Under the map: what its colours mean (perimeter, findings, neighbours by name)."""
+    names = [name for name, _ in _neighbour_shapes()]
+    st.markdown(legend.builder_legend(report.findings, names), unsafe_allow_html=True)
+
+
 def map_section(catalog: Catalog, report: Report, height: int = 640) -> None:
     _, geojson, bounds = _shown()
-    neighbours = [(p.name, _dissolved(tuple(p.sorted_codes()))) for p in state.neighbours()]
-    m = cmap.base_map(geojson, bounds, [(n, g) for n, g in neighbours if not g.is_empty])
+    m = cmap.base_map(geojson, bounds, _neighbour_shapes())
     group = cmap.perimeter_group(_dissolved(tuple(report.perimeter.sorted_codes())), report.findings)
     focus = st.session_state["focus"]
     st_folium(

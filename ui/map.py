@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from geo.catalog import Catalog
+from geo.finding_kinds import FINDING_KINDS, kind_of
 from geo.population import fmt_int
 from ui.offline_assets import use_local_assets
 
@@ -29,8 +30,12 @@ SIMPLIFY_ABOVE_UNITS = 1500
 SIMPLIFY_TOLERANCE_DEG = 0.002
 NEIGHBOUR_COLOURS = ["#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
                      "#1b9e77", "#666666"]
-SEVERITY_COLOURS = {"blocking": "#d7191c", "warning": "#fdae61", "info": "#2c7bb6"}
 PERIMETER_COLOUR = "#0050a0"
+
+
+def neighbour_colour(i: int) -> str:
+    """The colour of the i-th neighbouring CPTS shown (the map and its legend agree)."""
+    return NEIGHBOUR_COLOURS[i % len(NEIGHBOUR_COLOURS)]
 
 
 def territory_units(catalog: Catalog, deps: tuple[str, ...], opened: tuple[str, ...]) -> gpd.GeoDataFrame:
@@ -97,7 +102,7 @@ def base_map(territory: dict, bounds, neighbours: list[tuple[str, object]]) -> f
                                       aliases=["", "INSEE", "Population"], labels=True),
     ).add_to(m)
     for i, (name, geometry) in enumerate(neighbours):
-        colour = NEIGHBOUR_COLOURS[i % len(NEIGHBOUR_COLOURS)]
+        colour = neighbour_colour(i)
         folium.GeoJson(
             json.loads(shapely.to_geojson(shapely.set_precision(geometry, PRECISION_DEG))),
             name=html.escape(name),
@@ -124,9 +129,9 @@ def perimeter_group(perimeter_geometry, findings) -> folium.FeatureGroup:
                                       "fillColor": PERIMETER_COLOUR, "fillOpacity": 0.35},
         ).add_to(group)
     for finding in findings:
-        if finding.geometry is None or finding.kind in ("size_class", "unknown_population"):
+        if finding.geometry is None or not kind_of(finding.kind).drawn:
             continue
-        colour = SEVERITY_COLOURS[finding.severity]
+        colour = kind_of(finding.kind).colour
         folium.GeoJson(
             json.loads(shapely.to_geojson(shapely.set_precision(finding.geometry, PRECISION_DEG))),
             style_function=lambda _, c=colour: {"color": c, "weight": 3, "fillColor": c,
@@ -151,10 +156,10 @@ CPTS_COLOURS = ["#8dd3c7", "#80b1d3", "#b3de69", "#bebada", "#ffffb3", "#fccde5"
                 "#bc80bd", "#ffed6f", "#a6cee3", "#b2df8a", "#e5d8bd"]
 # Units needing attention: (fill colour, French label shown in the tooltip and the legend).
 COVERAGE_STATUS = {
-    "isolated": ("#d7191c", "zone blanche isolée entre CPTS"),
+    "isolated": (FINDING_KINDS["isolated"].colour, "zone blanche isolée entre CPTS"),
     "white": ("#ffffff", "zone blanche (aucune CPTS)"),
-    "overlap": ("#542788", "chevauchement (unité revendiquée entière par plusieurs CPTS)"),
-    "shared": ("#f1a340", "commune partagée, découpage inconnu"),
+    "overlap": (FINDING_KINDS["overlap"].colour, "chevauchement (unité revendiquée entière par plusieurs CPTS)"),
+    "shared": (FINDING_KINDS["shared_commune"].colour, "commune partagée, découpage inconnu"),
 }
 
 
