@@ -17,7 +17,7 @@ import shapely
 from geo.catalog import Catalog
 from geo.mesh import Mesh
 from geo.perimeter import Perimeter
-from geo.population import PopulationEstimate, distance_to_threshold, estimate, fmt_int
+from geo.population import PopulationEstimate, distance_to_threshold, estimate, fmt_dec, fmt_int
 
 SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
 # Beyond this many uncovered units in one connected group, it is open territory, not a
@@ -288,7 +288,7 @@ class Checker:
                 out.append(Finding(
                     "blocking", "geometric_overlap",
                     f"Les contours importés de « {candidate.name} » et « {name} » se "
-                    f"recouvrent sur {area / 1e6:.2f} km².",
+                    f"recouvrent sur {fmt_dec(area / 1e6, 2)} km².",
                     other=name, geometry=gpd.GeoSeries([own.intersection(shape)], crs=2154)
                     .to_crs(4326).iloc[0]))
         return out

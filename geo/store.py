@@ -154,16 +154,15 @@ class Change:
     fields: dict[str, tuple[str, str]] = field(default_factory=dict)
     copied_from: tuple[str, int] | None = None
 
-    def summary(self) -> str:
-        """French one-liner: who, when, what."""
+    def summary(self, label=str) -> str:
+        """French one-liner: who, when, what. `label` turns a unit code into what a reader
+        knows it by (the app passes the unit's name; the store itself knows only codes)."""
         s = self.scenario
         parts = [ACTION_LABELS.get(self.action, self.action)]
-        if self.added:
-            parts.append(f"+{len(self.added)} unité(s) ({', '.join(self.added[:5])}"
-                         f"{'…' if len(self.added) > 5 else ''})")
-        if self.removed:
-            parts.append(f"−{len(self.removed)} unité(s) ({', '.join(self.removed[:5])}"
-                         f"{'…' if len(self.removed) > 5 else ''})")
+        for sign, codes in (("+", self.added), ("−", self.removed)):
+            if codes:
+                parts.append(f"{sign}{len(codes)} unité(s) ({', '.join(map(label, codes[:5]))}"
+                             f"{'…' if len(codes) > 5 else ''})")
         parts += [f"{FIELD_LABELS[k]} : « {old} » → « {new} »" for k, (old, new) in self.fields.items()]
         return (f"v{s.version}, {paris_time(s.updated_at):%d/%m/%Y %H:%M}, {s.author or 'anonyme'} : "
                 + " ; ".join(parts))
@@ -213,6 +212,8 @@ class _SQLite:
     begin = "BEGIN IMMEDIATE"  # take the write lock first: no lock upgrade deadlock
     schema_lock = None
     driver_errors = (sqlite3.Error,)
+    # For users: where their work lives, without a server's file path.
+    description = "Scénarios enregistrés sur ce serveur (base locale)."
 
     def __init__(self, path: Path):
         self.path = path
@@ -253,6 +254,7 @@ class _Postgres:
     begin = "BEGIN"
     # Two sessions creating the tables at once would collide in the catalog.
     schema_lock = "SELECT pg_advisory_xact_lock(5171)"
+    description = "Scénarios enregistrés dans la base PostgreSQL partagée."
 
     def __init__(self, url: str):
         import psycopg  # only when PostgreSQL is used
@@ -325,7 +327,8 @@ class Store:
 
     def __init__(self, backend):
         self.backend = backend
-        self.location = backend.location
+        self.location = backend.location  # for administrators' error messages
+        self.description = backend.description
         with self._connection(write=True) as db:
             if backend.schema_lock:
                 db.execute(backend.schema_lock)

@@ -16,8 +16,8 @@ loaded = scenarios.load_list()
 if loaded is None:
     st.stop()
 store, saved = loaded
-st.caption(f"Base : {scenarios.text(store.location)}. Chaque enregistrement garde toutes les "
-           "versions précédentes.")
+st.caption(f"{store.description} Chaque enregistrement garde toutes les versions "
+           "précédentes.")
 scenarios.author_input()
 live = [s for s in saved if not s.deleted]
 if not live:
@@ -30,7 +30,7 @@ else:
                                 format_func=lambda i: f"{by_id[i].name} (v{by_id[i].version})")]
     if scenarios.scenario_actions(catalog, chosen):
         st.switch_page(state.BUILDER_PAGE)
-    scenarios.history(store, chosen)
+    scenarios.history(store, chosen, catalog)
 deleted = [s for s in saved if s.deleted]
 if deleted:
     scenarios.bin_section(deleted)

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo.iris import IrisFileError, read_iris_contours, read_iris_population
+from geo.population import fmt_int
 from geo.units import embedded_metadata, load_communes, load_successors
 from geo.workspace import (load_iris_contours, load_iris_population, remove_iris_contours,
                            remove_iris_population, save_iris_contours, save_iris_population)
@@ -19,10 +20,10 @@ st.title("Données")
 meta = embedded_metadata()
 st.subheader("Données intégrées")
 st.markdown(
-    f"- **Communes** : {meta['communes']:,} communes et {meta['arrondissements']} arrondissements "
+    f"- **Communes** : {fmt_int(meta['communes'])} communes et {meta['arrondissements']} arrondissements "
     f"municipaux (Paris, Lyon, Marseille), Code officiel géographique {meta['cog_vintage']}, "
     f"population municipale {meta['population_vintage']} (INSEE), contours IGN simplifiés — "
-    f"paquet {meta['source']} {meta['source_version']}.".replace(",", "\u202f"))
+    f"paquet {meta['source']} {meta['source_version']}.")
 st.caption("Sans contour dans la source : " + ", ".join(meta["without_contour"])
            + " · sans population : " + ", ".join(meta["without_population"]))
 
@@ -43,7 +44,7 @@ def _catalog_changed() -> None:
 
 def _loaded(text: str, button: str, *removers) -> None:
     """What an import left in the workspace, with a button to remove it."""
-    st.success(text.replace(",", "\u202f"))
+    st.success(text)
     if st.button(button):
         for remove in removers:
             remove()
@@ -55,7 +56,7 @@ st.subheader("Contours IRIS (IGN CONTOURS-IRIS)")
 
 iris = load_iris_contours()
 if iris:
-    _loaded(f"{iris[1]['units']:,} IRIS chargés depuis « {iris[1]['source']} » "
+    _loaded(f"{fmt_int(iris[1]['units'])} IRIS chargés depuis « {iris[1]['source']} » "
             f"(importés le {iris[1].get('imported', '?')[:10]}).",
             "Retirer les contours IRIS", remove_iris_contours, remove_iris_population)
 else:
@@ -73,13 +74,13 @@ if upload is not None and state.first_time("iris_upload", upload.file_id):
         else:
             save_iris_contours(units, upload.name)
             _catalog_changed()
-            st.success(f"{len(units):,} IRIS importés.".replace(",", "\u202f"))
+            st.success(f"{fmt_int(len(units))} IRIS importés.")
             st.rerun()
 
 st.subheader("Population par IRIS (INSEE)")
 population = load_iris_population()
 if population:
-    _loaded(f"Population {population[1]['year']} de {population[1]['units']:,} IRIS "
+    _loaded(f"Population {population[1]['year']} de {fmt_int(population[1]['units'])} IRIS "
             f"(« {population[1]['source']} »).", "Retirer la population par IRIS",
             remove_iris_population)
 else:
@@ -96,7 +97,7 @@ if pop_upload is not None and state.first_time("iris_pop_upload", pop_upload.fil
     else:
         save_iris_population(values, year, pop_upload.name)
         _catalog_changed()
-        st.success(f"Population {year} importée pour {len(values):,} IRIS.".replace(",", "\u202f"))
+        st.success(f"Population {year} importée pour {fmt_int(len(values))} IRIS.")
 
 catalog = state.get_catalog()
 data_imports.datasets_section(catalog)

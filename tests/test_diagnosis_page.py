@@ -233,3 +233,16 @@ def test_wrong_sheet_and_too_big_file(app, workspace, monkeypatch, sirene_frame)
     table_uploader(at).set_value((SIRENE, shared_file(SIRENE).read_bytes(), "text/csv")).run()
     assert "la limite est de" in texts(at.error) and "conservés" in texts(at.error)
     assert list_datasets(workspace) == []
+
+
+def test_french_numbers_and_sentences(app, carmausin):
+    """The EPCI share is written « 93,5 », not « 93.5 »; the Données page keeps the commas
+    of its sentence (only the thousands get a narrow space)."""
+    at = open_page(app, DIAGNOSIS, carmausin)
+    epci = next(d.value for d in at.dataframe if "Part des communes (%)" in d.value.columns)
+    shares = epci["Part des communes (%)"].astype(str).tolist()
+    assert shares and all(re.fullmatch(r"\d{1,3}(,\d)?", s) for s in shares), shares
+    at = open_page(at, DATA)
+    sentence = next(m.value for m in at.markdown if "Code officiel géographique" in m.value)
+    assert "(Paris, Lyon, Marseille), Code officiel géographique" in sentence
+    assert re.search(r"\d\u202f\d{3} communes", sentence)

@@ -101,6 +101,7 @@ def key_figures(catalog: Catalog, report: Report) -> None:
     if not shares.empty:
         st.markdown("**EPCI concernés**")
         hidden = ["epci_code"] + ([] if shares["partial"].any() else ["partial"])
+        shares = shares.assign(share_pct=shares["share_pct"].map(fmt_dec))  # « 93,5 »
         st.dataframe(shares.drop(columns=hidden).rename(columns={
             "epci_name": "EPCI", "communes_epci": "Communes de l'EPCI", "communes_in": "dans le périmètre",
             "partial": "en partie (IRIS)", "share_pct": "Part des communes (%)"}),

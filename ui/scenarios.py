@@ -317,8 +317,20 @@ def _act(action: str, scenario: Scenario, write) -> None:
     _notify("success", DONE[action].format(name=text(done.name), version=done.version))
 
 
-def history(store: Store, scenario: Scenario) -> None:
-    """Every version, newest first, and a way back to any of them."""
+def unit_label(catalog: Catalog):
+    """Code → the name people know a unit by (« Carmaux », « Perpignan (IRIS Saint-Assiscle) »);
+    a code the loaded data does not know stays a code."""
+    name, commune, level = (catalog.column(c) for c in ("name", "commune_name", "level"))
+
+    def label(code: str) -> str:
+        if code not in name:
+            return code
+        return f"{commune[code]} (IRIS {name[code]})" if level[code] == "iris" else str(name[code])
+    return label
+
+
+def history(store: Store, scenario: Scenario, catalog: Catalog) -> None:
+    """Every version, newest first (units by name), and a way back to any of them."""
     with st.expander(f"Historique ({scenario.version} version(s))"):
         try:
             changes = store.history(scenario.id)
@@ -326,7 +338,7 @@ def history(store: Store, scenario: Scenario) -> None:
             st.error(str(exc))
             return
         for change in reversed(changes):
-            st.text(change.summary())
+            st.text(change.summary(unit_label(catalog)))
         versions = [c.scenario.version for c in changes[:-1]]
         if not versions:
             return
