@@ -114,9 +114,9 @@ def save_panel() -> None:
     statut = meta.get("statut") if meta.get("statut") in STATUTS else STATUTS[0]
     with st.form("scenario_form", border=False):
         author_input()
-        left, right = st.columns(2)
-        porteur = left.text_input("Porteur", str(meta.get("porteur", "")), max_chars=200)
-        statut = right.selectbox("Statut", STATUTS, index=STATUTS.index(statut))
+        # One per row: a statut such as « lettre d'intention déposée » is cut in half a column.
+        porteur = st.text_input("Porteur", str(meta.get("porteur", "")), max_chars=200)
+        statut = st.selectbox("Statut", STATUTS, index=STATUTS.index(statut))
         notes = st.text_area("Notes", str(meta.get("notes", "")), height=80)
         if opened:
             as_version = st.form_submit_button("Enregistrer une nouvelle version", type="primary")
