@@ -24,7 +24,7 @@ from geo.coverage import Coverage, Scope, ScopeError, analyse_layer, default_sco
 from geo.files import Layer, PerimeterFileError, read_layer
 from geo.mesh import Mesh
 from geo.population import fmt_int
-from ui import builder, legend, state
+from ui import builder, choices, legend, state
 from ui import map as cmap
 
 EXAMPLE_LAYER = Path(__file__).resolve().parents[2] / "shared" / "data" / "cpts_paca.geojson"
@@ -124,7 +124,8 @@ def scope_picker(catalog: Catalog, layer: Layer, digest: str) -> Scope | None:
     left, right = st.columns(2)
     chosen_regions = left.multiselect(
         "Région(s) analysée(s)", list(regions.index), default=list(default.regions),
-        key=f"ars_regions_{digest}", format_func=lambda r: f"{r} – {regions[r]}")
+        key=f"ars_regions_{digest}", format_func=lambda r: f"{r} – {regions[r]}",
+        placeholder=choices.CHOOSE)
     chosen_deps = right.multiselect(
         "Département(s) analysé(s)", sorted(communes["dep"].unique()), placeholder="Aucun",
         default=list(default.departements), key=f"ars_deps_{digest}",

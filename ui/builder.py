@@ -15,11 +15,11 @@ from geo.catalog import Catalog
 from geo.checks import Report, check_perimeter
 from geo.composition import lettre_table, to_xlsx
 from geo.examples import carmausin_segala, ruscino
-from geo.files import PerimeterFileError, read_layer, to_csv, to_geojson
+from geo.files import MAX_FILE_BYTES, PerimeterFileError, read_layer, to_csv, to_geojson
 from geo.perimeter import Perimeter, from_epci, geometry_of
 from geo.population import TAILLE_THRESHOLDS, fmt_dec, fmt_int
 from indicators.perimeter_figures import population_by_commune, taille_gauge
-from ui import legend, state
+from ui import choices, legend, state
 from ui import map as cmap
 
 # What the panels show instead of empty figures and forms (the page draws them only for a
@@ -49,8 +49,10 @@ def dep_label(catalog: Catalog):
 def territory_picker(catalog: Catalog) -> None:
     deps = sorted(catalog.units["dep"].dropna().unique())
     st.multiselect("Territoire affiché (départements)", deps, key="deps",
-                   format_func=dep_label(catalog), max_selections=6,
+                   format_func=dep_label(catalog), placeholder=choices.CHOOSE,
+                   on_change=choices.limit("deps", state.MAX_SHOWN_DEPS, "départements"),
                    help="La carte montre les communes de ces départements.")
+    choices.limit_notice("deps")
 
 
 def examples(catalog: Catalog) -> None:
@@ -71,6 +73,7 @@ def _open_example(build) -> None:
 
 
 UPLOAD_KINDS = ["geojson", "json", "gpkg", "zip", "csv", "txt"]
+MAX_UPLOAD_MB = MAX_FILE_BYTES // 2**20  # the uploader states geo.files' own limit
 
 
 def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:
@@ -95,9 +98,10 @@ def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:
 def uploads(messages: list[tuple[object, str]]) -> None:
     st.markdown("**Fichiers**")
     kinds = "GeoJSON, GeoPackage, Shapefile zippé ou CSV de codes INSEE"
-    st.file_uploader("Ouvrir un périmètre", help=kinds, key="upload_perimeter", type=UPLOAD_KINDS)
+    st.file_uploader("Ouvrir un périmètre", help=kinds, key="upload_perimeter", type=UPLOAD_KINDS,
+                     max_upload_size=MAX_UPLOAD_MB)
     st.file_uploader("Ajouter une couche de CPTS voisines", help=kinds, key="upload_layer",
-                     type=UPLOAD_KINDS)
+                     type=UPLOAD_KINDS, max_upload_size=MAX_UPLOAD_MB)
     for show, text in messages:
         show(text)
     for name in list(state.layers()):
@@ -195,9 +199,10 @@ def _iris_opener(catalog: Catalog) -> None:
     units = catalog.units
     irised = units[(units["level"] == "iris") & units["dep"].isin(st.session_state["deps"])]
     counts = irised.groupby("parent_code").size()
-    choices = sorted(counts[counts > 1].index, key=lambda c: units.at[c, "name"])
-    opened = st.multiselect("Communes ouvertes en IRIS (quartiers)", choices,
-                            default=[c for c in st.session_state["opened"] if c in choices],
+    irised_communes = sorted(counts[counts > 1].index, key=lambda c: units.at[c, "name"])
+    opened = st.multiselect("Communes ouvertes en IRIS (quartiers)", irised_communes,
+                            default=[c for c in st.session_state["opened"] if c in irised_communes],
+                            placeholder=choices.CHOOSE,
                             format_func=lambda c: f"{units.at[c, 'name']} ({counts[c]} IRIS)")
     if tuple(sorted(opened)) != st.session_state["opened"]:
         p = state.perimeter()
@@ -356,7 +361,7 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
                     config={"displayModeBar": False})
     st.subheader("Composition (lettre d'intention)")
     st.dataframe(table, hide_index=True, width="stretch")
-    remove = st.multiselect("Retirer des unités", p.sorted_codes(),
+    remove = st.multiselect("Retirer des unités", p.sorted_codes(), placeholder=choices.CHOOSE,
                             format_func=lambda c: f"{catalog.units.at[c, 'name']} ({c})")
     if remove and st.button("Retirer la sélection"):
         state.set_perimeter(p.with_codes(p.codes - set(remove)))

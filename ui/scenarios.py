@@ -26,7 +26,7 @@ from geo.fiche import FicheError, fiche_pdf, map_png
 from geo.perimeter import Perimeter
 from geo.population import PopulationEstimate, fmt_dec, fmt_int
 from geo.store import STATUTS, ConflictError, Scenario, Store, StoreError, open_store, paris_time
-from ui import state
+from ui import choices, state
 from ui.builder import SEVERITY
 
 OPEN = "scenario_open"          # the stored Scenario the builder's perimeter was opened or saved as
@@ -434,8 +434,10 @@ def pick(found: list[Candidate]) -> list[Candidate]:
         else:
             chosen = own[:2] if len(own) >= 2 else [c.key for c in found if c.example]
     st.session_state[PICK] = [k for k in chosen if k in by_key]
-    st.multiselect("Scénarios à comparer (2 à 4)", list(by_key), key=PICK, max_selections=MAX_COMPARED,
+    st.multiselect("Scénarios à comparer (2 à 4)", list(by_key), key=PICK, placeholder=choices.CHOOSE,
+                   on_change=choices.limit(PICK, MAX_COMPARED, "scénarios"),
                    format_func=lambda k: by_key[k].label)
+    choices.limit_notice(PICK)
     return [by_key[k] for k in st.session_state[PICK]]
 
 
