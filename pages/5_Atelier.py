@@ -13,10 +13,11 @@ workshop.large_type()
 catalog = state.get_catalog()
 report = builder.current_report(catalog)
 
-st.title(state.perimeter().name)
+workshop.title(state.perimeter())
 map_column, side_column = st.columns([3, 1], gap="medium")
 with map_column:
-    builder.map_section(catalog, report, height=820)
+    workshop.frame_map(catalog, state.perimeter(), builder.territory_bounds())
+    builder.map_section(catalog, report, height=workshop.MAP_HEIGHT)
     builder.map_legend(report)
 with side_column:
     workshop.figures(report)

@@ -254,3 +254,9 @@ def test_damaged_link_is_refused_in_french_and_keeps_the_perimeter(workspace, ca
     assert not at.exception, at.exception
     assert "Lien de partage" in at.error[0].value and "conservé" in at.error[0].value
     assert at.session_state["perimeter"] == carmausin
+
+
+def test_an_empty_workshop_says_what_to_do_not_zero(app):
+    at = open_page(app, WORKSHOP_PAGE)
+    assert not at.metric  # no « 0 hab. » nor « Taille 1 »
+    assert any("cliquez les communes sur la carte" in i.value for i in at.info)

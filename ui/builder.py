@@ -227,6 +227,11 @@ def _shown():
     return state.shown_territory(deps, st.session_state["opened"])
 
 
+def territory_bounds() -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) of the shown territory."""
+    return _shown()[2]
+
+
 def _neighbour_shapes() -> list[tuple[str, object]]:
     """The neighbouring CPTS drawn on the map, in the order of their colours."""
     shapes = [(p.name, _dissolved(tuple(p.sorted_codes()))) for p in state.neighbours()]

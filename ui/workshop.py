@@ -9,6 +9,7 @@ their phone or laptop.
 from __future__ import annotations
 
 import io
+import math
 import os
 from urllib.parse import urlencode
 
@@ -22,6 +23,7 @@ from geo.population import fmt_int
 from geo.share import (QUERY_PARAM, ShareLinkError, check_base_url, decode, encode, network_url,
                        room_base_url)
 from ui import state
+from ui.scenarios import text
 
 DEFAULT_BASE_URL = "http://localhost:8501"
 PUBLIC_URL_ENV = "CPTS_PUBLIC_URL"  # the address the room reaches, set by whoever starts the app
@@ -32,11 +34,18 @@ LOOPBACK_WARNING = (
     "« Adresse de l'application pour la salle ») ou démarrez l'application avec la variable "
     f"d'environnement {PUBLIC_URL_ENV} (par exemple http://192.168.1.20:8501).")
 WORKSHOP_PATH = "Atelier"  # the URL path of pages/5_Atelier.py
+EMPTY_WORKSHOP = ("Périmètre vide : cliquez les communes sur la carte pour les ajouter "
+                  "(un second clic retire), ou ouvrez un exemple dans « Construire un périmètre ».")
+MAP_HEIGHT = 480  # with the title, the button, the caption and the legend: one 1366×768 screen
+MAP_WIDTH_GUESS = 950  # the map column on a 1366-pixel screen, to fit the perimeter in it
+VIEW = "workshop_view"  # "perimeter" or "territory": what the workshop map frames
 QR_WIDTH_PX = 260  # scannable across a room, and the figures above it stay on screen
 # Font sizes only (no user text ever goes into this HTML): readable from the back of a room.
 # Scoped to the workshop's own containers (Streamlit gives a keyed container the class
 # st-key-<key>), so the rest of the app keeps its sizes.
 LARGE_TYPE_CSS = """<style>
+.stMainBlockContainer { padding-top: 3.8rem; }  /* just under the header */
+.st-key-workshop_title h2 { padding: 0; }
 .st-key-workshop_figures [data-testid="stMetricLabel"] p { font-size: clamp(1.1rem, 1.6vw, 2rem); }
 .st-key-workshop_figures [data-testid="stMetricValue"] { font-size: clamp(2rem, 3.4vw, 4.5rem); line-height: 1.15; }
 .st-key-workshop_undo button p { font-size: clamp(1.4rem, 2vw, 2.4rem); }
@@ -122,10 +131,20 @@ def large_type() -> None:
     st.markdown(LARGE_TYPE_CSS, unsafe_allow_html=True)
 
 
+def title(perimeter: Perimeter) -> None:
+    """The perimeter's name, one line high: the map and the figures need the screen."""
+    with st.container(key="workshop_title"):
+        st.header(text(perimeter.name), anchor=False)
+
+
 def figures(report: Report) -> None:
-    """Population, Taille, communes and blocking findings, one below the other, in large type."""
+    """Population, Taille, communes and blocking findings, one below the other, in large
+    type; for an empty perimeter, what to do (not « 0 hab. » and a Taille)."""
     f = report.figures
     pop = f.population
+    if not report.perimeter.codes:
+        st.info(EMPTY_WORKSHOP)
+        return
     with st.container(key="workshop_figures"):
         st.metric("Population", pop.label())
         st.metric("Taille", pop.taille_label())
@@ -183,3 +202,33 @@ def share_section(perimeter: Perimeter) -> None:
     """The builder's share link (the QR code is on the workshop page)."""
     st.markdown("**Lien de partage**")
     share_panel(perimeter, qr=False)
+
+
+# --- the workshop map's frame ----------------------------------------------------------------
+
+def fit_view(bounds, width_px: int = MAP_WIDTH_GUESS, height_px: int = MAP_HEIGHT) -> dict:
+    """Centre and zoom (Web Mercator, quarter steps) that frame `bounds` (minx, miny,
+    maxx, maxy in degrees) in a map of the given size, with a margin."""
+    x0, y0, x1, y1 = bounds
+    merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
+    world = 256 / 0.85  # one world width in pixels at zoom 0, with a 15 % margin
+    zoom_x = math.log2(width_px * 360 / (world * max(x1 - x0, 1e-4)))
+    zoom_y = math.log2(height_px * 2 * math.pi / (world * max(merc(y1) - merc(y0), 1e-6)))
+    zoom = max(5.0, min(14.0, math.floor(min(zoom_x, zoom_y) * 4) / 4))
+    return {"center": [(y0 + y1) / 2, (x0 + x1) / 2], "zoom": zoom}
+
+
+def frame_map(catalog, perimeter: Perimeter, territory_bounds) -> None:
+    """Frame the workshop map on the perimeter (default) or the whole shown territory, with
+    a button to switch; the choice holds while units are clicked."""
+    known = [c for c in perimeter.codes if c in catalog.units.index]
+    view = st.session_state.setdefault(VIEW, "perimeter")
+    if view == "perimeter" and known:
+        st.button("Voir tout le territoire", key="workshop_to_territory",
+                  on_click=st.session_state.__setitem__, args=(VIEW, "territory"))
+        bounds = catalog.units.loc[known].geometry.total_bounds
+    else:
+        st.button("Zoomer sur le périmètre", key="workshop_to_perimeter", disabled=not known,
+                  on_click=st.session_state.__setitem__, args=(VIEW, "perimeter"))
+        bounds = territory_bounds
+    st.session_state["focus"] = fit_view(bounds)

@@ -45,3 +45,38 @@ def test_share_link_warns_on_loopback_then_uses_the_room_address(streamlit_serve
     assert link.startswith(f"{ROOM_URL}/?p=")
     expect(page.get_by_test_id("stAlertContentWarning").filter(has_text="téléphones")).to_have_count(0)
     page.screenshot(path=artifacts_dir / "workshop_room_address.png", full_page=True)
+
+
+def metric_value(page, label: str):
+    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
+
+
+def test_workshop_fits_a_projector_and_frames_the_perimeter(streamlit_server, page, artifacts_dir):
+    """On a 1366×768 projector the map (framed on the perimeter) and the key figures show
+    together without scrolling; « Voir tout le territoire » goes back to the territory; at
+    1920×1080 the QR code is on screen too."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_carmausin(page, streamlit_server("app.py", instance="share"))
+    page.get_by_test_id("stSidebarNav").get_by_text("Atelier").click()
+    expect(metric_value(page, "Communes")).to_have_text("32", timeout=30_000)
+    iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
+    expect(iframe).to_be_visible(timeout=30_000)
+    for item in (iframe, metric_value(page, "Population"), metric_value(page, "Taille")):
+        expect(item).to_be_in_viewport(ratio=1)
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    zoomed = frame.locator(".leaflet-container").evaluate("m => m.getBoundingClientRect().width")
+    perimeter = frame.locator("path.leaflet-interactive[stroke='#0050a0']").first
+    expect(perimeter).to_be_attached(timeout=20_000)
+    framed = perimeter.evaluate("p => p.getBoundingClientRect().width")
+    assert framed > zoomed * 0.3  # the perimeter fills the map, not a corner of the Tarn
+    page.screenshot(path=artifacts_dir / "workshop_1366x768.png")
+
+    page.get_by_role("button", name="Voir tout le territoire").click()
+    expect(page.get_by_role("button", name="Zoomer sur le périmètre")).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1500)
+    assert perimeter.evaluate("p => p.getBoundingClientRect().width") < framed * 0.6
+
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    qr = page.get_by_test_id("stImage").locator("img")
+    expect(qr).to_be_in_viewport(ratio=1)
+    page.screenshot(path=artifacts_dir / "workshop_1920x1080.png")
