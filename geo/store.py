@@ -8,6 +8,10 @@ previous version current, and a deleted scenario is only a version marked delete
 restorable. Concurrent editing is optimistic: a save names the version it started from
 and fails with ConflictError if someone saved meanwhile; `save_as_copy` then keeps both.
 
+The same base carries the live sessions of « Atelier » (`publish_live`, `live`, `end_live`):
+the perimeter a facilitator shows now, which followers' pages read every few seconds, so a
+follower served by another server process sees it too.
+
 Queries are written once, with `:name` parameters; each backend translates them to its
 driver's style. Every failure is a StoreError whose message, in French, can be shown as is.
 """
@@ -61,6 +65,14 @@ SCHEMA = (
         deleted INTEGER NOT NULL,
         changes TEXT NOT NULL,
         PRIMARY KEY (scenario_id, version))""",
+    # « Suivre en direct »: the perimeter a facilitator shows now, one row per session,
+    # overwritten at each change (not a scenario: no history).
+    """CREATE TABLE IF NOT EXISTS live_sessions (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        codes TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        ended INTEGER NOT NULL)""",
 )
 # Every read is this join; callers add the WHERE clause.
 SELECT_VERSIONS = """SELECT s.id, v.version, s.created_at, v.saved_at, v.author, v.name,
@@ -141,6 +153,15 @@ class Scenario:
     def perimeter(self) -> Perimeter:
         return Perimeter(self.name, self.codes,
                          {"porteur": self.porteur, "statut": self.statut, "notes": self.notes})
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """What a facilitator's live session shows now (or showed last, once `ended`)."""
+
+    perimeter: Perimeter
+    updated_at: datetime
+    ended: bool
 
 
 @dataclass(frozen=True)
@@ -404,6 +425,34 @@ class Store:
                        {k: tuple(v) for k, v in ch.get("fields", {}).items()},
                        tuple(ch["copied_from"]) if ch.get("copied_from") else None)
                 for s, action, ch in rows]
+
+    # --- live sessions -------------------------------------------------------------------
+
+    def publish_live(self, live_id: str, perimeter: Perimeter) -> None:
+        """Make `perimeter` what followers of session `live_id` see (created on first call)."""
+        with self._connection(write=True) as db:
+            db.execute("INSERT INTO live_sessions (id, name, codes, updated_at, ended) "
+                       "VALUES (:id, :name, :codes, :at, 0) ON CONFLICT (id) DO UPDATE SET "
+                       "name = :name, codes = :codes, updated_at = :at, ended = 0",
+                       {"id": live_id, "name": perimeter.name,
+                        "codes": json.dumps(perimeter.sorted_codes()), "at": now().isoformat()})
+
+    def end_live(self, live_id: str) -> None:
+        """Followers are told the session ended; they keep the last perimeter shown."""
+        with self._connection(write=True) as db:
+            db.execute("UPDATE live_sessions SET ended = 1, updated_at = :at WHERE id = :id",
+                       {"id": live_id, "at": now().isoformat()})
+
+    def live(self, live_id: str) -> LiveSession | None:
+        """The session's current perimeter, or None when no such session exists."""
+        with self._connection() as db:
+            row = db.execute("SELECT name, codes, updated_at, ended FROM live_sessions WHERE id = :id",
+                             {"id": live_id}).fetchone()
+        if row is None:
+            return None
+        name, codes, updated_at, ended = row
+        return LiveSession(Perimeter(name, json.loads(codes)), datetime.fromisoformat(updated_at),
+                           bool(ended))
 
     # --- writing ---------------------------------------------------------------------
 

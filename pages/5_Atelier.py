@@ -4,7 +4,7 @@ perimeter on a phone."""
 
 import streamlit as st
 
-from ui import builder, state, workshop
+from ui import builder, shared_view, state, workshop
 
 st.set_page_config(page_title="Atelier – Périmètres CPTS", page_icon="📽️", layout="wide",
                    initial_sidebar_state="collapsed")
@@ -23,4 +23,6 @@ with side_column:
     workshop.figures(report)
     workshop.undo_button()
     workshop.share_panel(state.perimeter())
+    shared_view.live_panel(workshop.room_address()[0])
     workshop.address_field()
+shared_view.publish(state.perimeter())

@@ -7,13 +7,16 @@ forms: the browser then has little else to render and the map comes up sooner
 
 import streamlit as st
 
-from ui import builder, scenarios, state, workshop
+from ui import builder, scenarios, shared_view, state, workshop
 
 st.set_page_config(page_title="Construire un périmètre – Périmètres CPTS", page_icon="🗺️", layout="wide")
 state.init()
 scenarios.init()
-workshop.open_shared_link()
 catalog = state.get_catalog()
+if shared_view.show(catalog):  # a share link on a phone, or a live link: compact, read-only
+    st.stop()
+workshop.open_shared_link()
+shared_view.publish(state.perimeter())
 
 upload_messages = builder.apply_uploads(catalog)
 st.title("Construire un périmètre de CPTS")

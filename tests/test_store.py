@@ -331,3 +331,22 @@ def test_default_store_is_a_wal_sqlite_file_in_the_workspace(tmp_path, monkeypat
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("SELECT count(*) FROM versions").fetchone() == (1,)
+
+
+# --- live sessions (« suivre en direct ») ------------------------------------------------------
+
+def test_a_live_session_is_seen_by_another_process(target):
+    """The facilitator's server process publishes; another (a second Store on the same
+    base, as another worker would open it) reads each change, then the end."""
+    facilitator, follower = target.open(), target.open()
+    assert follower.live("inconnu") is None
+    carmausin = Perimeter("CPTS du Carmausin-Ségala", {CARMAUX, BLAYE})
+    facilitator.publish_live("s1", carmausin)
+    seen = follower.live("s1")
+    assert seen.perimeter == carmausin and not seen.ended
+    facilitator.publish_live("s1", carmausin.with_codes({CARMAUX}))
+    assert follower.live("s1").perimeter.codes == {CARMAUX}
+    facilitator.end_live("s1")
+    ended = follower.live("s1")
+    assert ended.ended and ended.perimeter.codes == {CARMAUX}  # the last one shown stays
+    assert [s.name for s in follower.list()] == []  # a live session is not a scenario

@@ -97,7 +97,11 @@ def test_workshop_large_figures_click_undo_and_qr_code(streamlit_server, page, a
     link = page.get_by_test_id("stCode").inner_text().strip()
     assert "?p=" in link and urlsplit(link).path == "/"
 
-    # The map still takes clicks (its centre is a Tarn commune), and « Annuler » undoes one.
+    # The map still takes clicks (on the whole Tarn, its centre is a commune outside the
+    # perimeter), and « Annuler » undoes one.
+    page.get_by_role("button", name="Voir tout le territoire").click()
+    expect(page.get_by_role("button", name="Zoomer sur le périmètre")).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1500)  # let the map move to the territory
     frame = page.frame_locator(MAP_IFRAME)
     expect(frame.locator("path.leaflet-interactive").nth(200)).to_be_attached(timeout=30_000)
     frame.locator(".leaflet-container").click()

@@ -3,7 +3,11 @@ room's phones can reach, and say so when the only address known is the facilitat
 
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import expect
+
+from tests.browser.clipping import clipped
+from tests.browser.conftest import LOCAL_HOSTS
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 ROOM_URL = "http://192.0.2.50:8501"
@@ -80,3 +84,78 @@ def test_workshop_fits_a_projector_and_frames_the_perimeter(streamlit_server, pa
     qr = page.get_by_test_id("stImage").locator("img")
     expect(qr).to_be_in_viewport(ratio=1)
     page.screenshot(path=artifacts_dir / "workshop_1920x1080.png")
+
+
+IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+             "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+
+
+@pytest.fixture
+def phone(browser):
+    """A 390×844 phone, offline like the `page` fixture."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=IPHONE_UA,
+                                  is_mobile=True, has_touch=True)
+    blocked = []
+
+    def offline_only(route):
+        if urlsplit(route.request.url).hostname in (None, *LOCAL_HOSTS):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    context.route("**/*", offline_only)
+    yield context.new_page()
+    context.close()
+    assert blocked == []
+
+
+def test_the_share_link_opens_a_compact_view_on_a_phone(streamlit_server, page, phone, artifacts_dir):
+    base = streamlit_server("app.py", instance="share")
+    page.set_viewport_size({"width": 1600, "height": 1100})
+    open_carmausin(page, base)
+    query = urlsplit(share_link_text(page)).query
+
+    phone.goto(f"{base}/?{query}")
+    population = metric_value(phone, "Population")
+    expect(population).to_be_visible(timeout=60_000)
+    expect(population).to_be_in_viewport(ratio=1)
+    expect(metric_value(phone, "Taille")).to_be_in_viewport(ratio=1)
+    iframe = phone.locator('iframe[title="streamlit_folium.st_folium"]')
+    expect(iframe).to_be_visible(timeout=30_000)
+    # Figures first, then the map; nothing to edit, no sidebar over the page.
+    assert iframe.bounding_box()["y"] > population.bounding_box()["y"]
+    expect(phone.get_by_role("textbox", name="Nom du périmètre")).to_have_count(0)
+    expect(phone.get_by_test_id("stSidebar")).not_to_be_in_viewport()
+    expect(phone.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+           .locator(".leaflet-draw")).to_have_count(0)
+    phone.wait_for_timeout(1000)
+    phone.screenshot(path=artifacts_dir / "phone_share_link.png")
+    assert clipped(phone) == []
+    phone.get_by_role("button", name="Ouvrir dans le constructeur complet").click()
+    expect(phone.get_by_role("textbox", name="Nom du périmètre")).to_have_value(
+        "CPTS du Carmausin-Ségala", timeout=30_000)
+
+
+def test_follow_live_sees_each_change_then_the_end(streamlit_server, page, phone, artifacts_dir):
+    base = streamlit_server("app.py", instance="share")
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    open_carmausin(page, base)
+    page.get_by_test_id("stSidebarNav").get_by_text("Atelier").click()
+    page.get_by_role("button", name="Diffuser en direct").click()
+    live = page.get_by_test_id("stCode").filter(has_text="?suivre=")
+    expect(live).to_be_visible(timeout=20_000)
+    follow = urlsplit(live.inner_text().strip())
+
+    phone.goto(f"{base}/?{follow.query}")
+    communes = phone.get_by_test_id("stCaptionContainer").filter(has_text="commune(s)")
+    expect(communes).to_contain_text("32 commune(s)", timeout=60_000)
+    # The facilitator undoes the example: the followers see the perimeter empty.
+    page.get_by_role("button", name="↶ Annuler").click()
+    expect(page.get_by_text("Périmètre vide")).to_be_visible(timeout=20_000)
+    expect(phone.get_by_text("Le périmètre est vide pour l'instant")).to_be_visible(timeout=6_000)
+    expect(phone.get_by_role("textbox")).to_have_count(0)  # read-only
+
+    page.get_by_role("button", name="Arrêter la diffusion").click()
+    expect(phone.get_by_text("La session en direct est terminée")).to_be_visible(timeout=6_000)
+    phone.screenshot(path=artifacts_dir / "phone_live_ended.png")
