@@ -1,9 +1,11 @@
-"""The table a lettre d'intention asks for: communes (or quartiers), code postal, code INSEE,
-and the same as spreadsheet bytes."""
+"""The table a lettre d'intention asks for: communes (or quartiers) by name, as letters list
+them, code postal, code INSEE, population and its year; a total row; and the same as
+spreadsheet bytes (a CSV that Excel opens as it is: UTF-8 with a BOM, semicolons)."""
 
 from __future__ import annotations
 
 import io
+import unicodedata
 
 import pandas as pd
 
@@ -25,7 +27,38 @@ def lettre_table(catalog: Catalog, perimeter: Perimeter) -> pd.DataFrame:
         COLUMNS[4]: rows["population"],
         COLUMNS[5]: rows["population_vintage"],
     })
-    return table.sort_values([COLUMNS[2], COLUMNS[3]]).reset_index(drop=True)
+    order = sorted(range(len(table)), key=lambda i: (_plain(rows["commune_name"].iloc[i]),
+                                                    _plain(rows["name"].iloc[i]), rows["code"].iloc[i]))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def _plain(text) -> str:
+    """Sort key of a French name: accents and case set aside (« Écueillé » among the E)."""
+    return unicodedata.normalize("NFD", str(text)).encode("ascii", "ignore").decode().casefold()
+
+
+def with_total(table: pd.DataFrame) -> pd.DataFrame:
+    """The table and a total row: communes (and IRIS), population with its year(s). A
+    population unknown for some unit leaves the total empty and says so (never a partial
+    sum passed off as the whole)."""
+    name, _, insee, iris, population, year = COLUMNS
+    communes = table[insee].nunique()
+    quartiers = int((table[iris].fillna("") != "").sum())
+    label = f"Total : {communes} commune{'s' if communes > 1 else ''}"
+    if quartiers:
+        label += f" (dont {quartiers} IRIS)"
+    known = table[population].notna()
+    if not known.all():
+        label += f" ; population inconnue pour {int((~known).sum())} unité(s)"
+    years = sorted({int(y) for y in table[year].dropna()})
+    total = {name: label, population: table[population].sum() if known.all() else pd.NA,
+             year: ", ".join(map(str, years))}
+    return pd.concat([table, pd.DataFrame([total], columns=table.columns)], ignore_index=True)
+
+
+def lettre_csv(table: pd.DataFrame) -> bytes:
+    """CSV for Excel in French: UTF-8 with a BOM (accents), `;` between columns."""
+    return table.to_csv(index=False, sep=";").encode("utf-8-sig")
 
 
 def to_xlsx(table: pd.DataFrame, sheet: str = "Périmètre") -> bytes:

@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 from geo.areas import mostly_inside
 from geo.catalog import Catalog
 from geo.checks import Report, check_perimeter
-from geo.composition import lettre_table, to_xlsx
+from geo.composition import lettre_csv, lettre_table, to_xlsx, with_total
 from geo.examples import carmausin_segala, ruscino
 from geo.files import MAX_FILE_BYTES, PerimeterFileError, read_layer, to_csv, to_geojson
 from geo.perimeter import Perimeter, from_epci, geometry_of
@@ -365,6 +365,7 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
     st.plotly_chart(population_by_commune(rows[["label", "population"]]), width="stretch",
                     config={"displayModeBar": False})
     st.subheader("Composition (lettre d'intention)")
+    table = with_total(table)
     st.dataframe(table, hide_index=True, width="stretch")
     remove = st.multiselect("Retirer des unités", p.sorted_codes(), placeholder=choices.CHOOSE,
                             format_func=lambda c: f"{catalog.units.at[c, 'name']} ({c})")
@@ -375,7 +376,7 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
     cols = st.columns(4)
     cols[0].download_button("GeoJSON", to_geojson(catalog, [p]), f"{safe}.geojson", "application/geo+json")
     cols[1].download_button("CSV des codes", to_csv(p), f"{safe}.csv", "text/csv")
-    cols[2].download_button("Tableau CSV", table.to_csv(index=False, sep=";"), f"{safe}_lettre.csv", "text/csv")
+    cols[2].download_button("Tableau CSV", lettre_csv(table), f"{safe}_lettre.csv", "text/csv")
     cols[3].download_button("Tableau XLSX", to_xlsx(table), f"{safe}_lettre.xlsx",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
