@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import shapely
 
+from geo import manual_population
 from geo.catalog import Catalog
 from geo.mesh import Mesh
 from geo.perimeter import Perimeter
@@ -78,8 +79,9 @@ class Report:
 class Checker:
     """Checks perimeters against each other on one mesh (built once for them all)."""
 
-    def __init__(self, catalog: Catalog, perimeters: list[Perimeter]):
+    def __init__(self, catalog: Catalog, perimeters: list[Perimeter], manual: dict[str, int] | None = None):
         self.catalog = catalog
+        self.manual = manual  # populations entered by hand (geo.manual_population)
         self.units = catalog.units
         known = catalog.units.index
         # Codes the catalog does not know (IRIS without IRIS contours, typos) cannot be
@@ -93,7 +95,7 @@ class Checker:
     # --- helpers ---------------------------------------------------------------------
 
     def population(self, leaves) -> PopulationEstimate:
-        return estimate(self.catalog, leaves, self.mesh)
+        return estimate(self.catalog, leaves, self.mesh, self.manual)
 
     def geometry(self, leaves):
         """The units' contours as one collection, to highlight (no costly dissolve)."""
@@ -157,6 +159,7 @@ class Checker:
         leaves = self.leaves[candidate.name]
         findings: list[Finding] = []
         findings += self.unknown_population(leaves)
+        findings += self.manual_population(candidate, leaves)
         findings += self.overlaps(candidate)
         findings += self.isolated_around(candidate)
         parts = self.components(leaves)
@@ -191,6 +194,18 @@ class Checker:
             f"({self.names(pop.unknown_units)}) : chargez la population INSEE par IRIS "
             f"(base-ic-evol-struct-pop). Population du périmètre : {pop.label()}",
             tuple(sorted(pop.unknown_units)), pop)]
+
+    def manual_population(self, candidate: Perimeter, leaves) -> list[Finding]:
+        """Populations entered by hand that the figures use: said, with their sources."""
+        used = manual_population.in_use(candidate.metadata, leaves)
+        if not used:
+            return []
+        return [Finding(
+            "info", "manual_population",
+            f"Population en {manual_population.MARK} pour {len(used)} unité(s), non officielle : "
+            + " ; ".join(f"{self.names([c])} {fmt_int(e.value)} hab. (source : {e.source})"
+                         for c, e in sorted(used.items())) + ".",
+            tuple(sorted(used)))]
 
     def overlaps(self, candidate: Perimeter) -> list[Finding]:
         mine = self.leaves[candidate.name]
@@ -314,4 +329,5 @@ def check_perimeter(catalog: Catalog, candidate: Perimeter, others=(),
                     geometries: dict | None = None) -> Report:
     """Check one perimeter against its neighbours (other perimeters, e.g. a CPTS layer)."""
     others = [o for o in others if o.name != candidate.name]
-    return Checker(catalog, [candidate, *others]).check(candidate, geometries)
+    manual = manual_population.values(candidate.metadata)
+    return Checker(catalog, [candidate, *others], manual).check(candidate, geometries)

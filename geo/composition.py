@@ -9,6 +9,7 @@ import unicodedata
 
 import pandas as pd
 
+from geo import manual_population
 from geo.catalog import Catalog
 from geo.perimeter import Perimeter, units_of
 
@@ -16,6 +17,8 @@ COLUMNS = ["Commune / quartier", "Code postal", "Code INSEE", "Code IRIS", "Popu
 
 
 def lettre_table(catalog: Catalog, perimeter: Perimeter) -> pd.DataFrame:
+    """One row per unit, by name; a population entered by hand (geo.manual_population)
+    fills an unknown one, its year column saying « saisie manuelle » and the source."""
     rows = units_of(catalog, perimeter)
     is_iris = rows["level"] == "iris"
     label = rows["name"].where(~is_iris, rows["name"] + " (" + rows["commune_name"] + ")")
@@ -27,6 +30,13 @@ def lettre_table(catalog: Catalog, perimeter: Perimeter) -> pd.DataFrame:
         COLUMNS[4]: rows["population"],
         COLUMNS[5]: rows["population_vintage"],
     })
+    for code, entry in manual_population.in_use(perimeter.metadata, rows["code"]).items():
+        at = rows.index[rows["code"] == code]
+        if table.loc[at, COLUMNS[4]].isna().all():
+            table[COLUMNS[4]] = table[COLUMNS[4]].astype(object)
+            table[COLUMNS[5]] = table[COLUMNS[5]].astype(object)
+            table.loc[at, COLUMNS[4]] = entry.value
+            table.loc[at, COLUMNS[5]] = entry.note()
     order = sorted(range(len(table)), key=lambda i: (_plain(rows["commune_name"].iloc[i]),
                                                     _plain(rows["name"].iloc[i]), rows["code"].iloc[i]))
     return table.iloc[order].reset_index(drop=True)
@@ -50,7 +60,10 @@ def with_total(table: pd.DataFrame) -> pd.DataFrame:
     known = table[population].notna()
     if not known.all():
         label += f" ; population inconnue pour {int((~known).sum())} unité(s)"
-    years = sorted({int(y) for y in table[year].dropna()})
+    manual = table[year].astype(str).str.startswith(manual_population.MARK)
+    years = [str(y) for y in sorted({int(y) for y in table.loc[~manual, year].dropna()})]
+    if manual.any():
+        years.append(f"dont {manual_population.MARK}")
     total = {name: label, population: table[population].sum() if known.all() else pd.NA,
              year: ", ".join(map(str, years))}
     return pd.concat([table, pd.DataFrame([total], columns=table.columns)], ignore_index=True)

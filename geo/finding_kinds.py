@@ -27,6 +27,7 @@ FINDING_KINDS: dict[str, FindingKind] = {
     "parts": FindingKind("Morceau détaché du périmètre", "#01665e"),
     "shared_commune": FindingKind("Commune partagée, découpage inconnu", "#f1a340", drawn=False),
     "unknown_population": FindingKind("Population inconnue", "#999999", drawn=False),
+    "manual_population": FindingKind("Population en saisie manuelle", "#999999", drawn=False),
     "size_class": FindingKind("Taille", "#999999", drawn=False),
     "unknown_codes": FindingKind("Codes non reconnus", "#999999", drawn=False),
     "remapped_codes": FindingKind("Codes remplacés", "#999999", drawn=False),

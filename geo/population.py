@@ -77,11 +77,29 @@ def fmt_dec(value: float, digits: int = 1) -> str:
     return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
-def estimate(catalog, leaves, mesh) -> PopulationEstimate:
-    """Population of the mesh leaves `leaves` of the catalog."""
+class _Filled:
+    """Official populations, with `manual` ones where the official one is unknown."""
+
+    def __init__(self, official: dict, manual: dict[str, int]):
+        self.official, self.manual = official, manual
+
+    def get(self, code: str):
+        value = self.official.get(code)
+        return self.manual.get(code) if value is None else value
+
+    def __getitem__(self, code: str):
+        return self.get(code)
+
+
+def estimate(catalog, leaves, mesh, manual: dict[str, int] | None = None) -> PopulationEstimate:
+    """Population of the mesh leaves `leaves` of the catalog. `manual` (code → inhabitants,
+    geo.manual_population) fills in units whose official population is unknown; it never
+    replaces an official figure."""
     leaves = list(leaves)
     chosen = set(leaves)
     population = catalog.column("population")
+    if manual:
+        population = _Filled(population, manual)
     known = lambda code: population.get(code) is not None  # noqa: E731
     low = sum(int(population[c]) for c in leaves if known(c))
     high = low

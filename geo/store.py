@@ -30,13 +30,15 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from geo import manual_population
 from geo.perimeter import Perimeter
 from geo.workspace import workspace_dir
 
 STATUTS = ("projet", "lettre d'intention déposée", "projet de santé validé", "ACI signé")
 MAX_NAME_CHARS = 200
-FIELDS = ("name", "porteur", "statut", "notes")
-FIELD_LABELS = {"name": "nom", "porteur": "porteur", "statut": "statut", "notes": "notes"}
+FIELDS = ("name", "porteur", "statut", "notes", "manual_population")
+FIELD_LABELS = {"name": "nom", "porteur": "porteur", "statut": "statut", "notes": "notes",
+                "manual_population": "population en saisie manuelle"}
 ACTION_LABELS = {"create": "création", "save": "modification", "rename": "renommage",
                  "copy": "copie", "delete": "suppression", "restore": "restauration"}
 SCHEMA_VERSION = 1
@@ -62,6 +64,7 @@ SCHEMA = (
         porteur TEXT NOT NULL,
         statut TEXT NOT NULL,
         notes TEXT NOT NULL,
+        manual_population TEXT NOT NULL DEFAULT '',
         deleted INTEGER NOT NULL,
         changes TEXT NOT NULL,
         PRIMARY KEY (scenario_id, version))""",
@@ -76,7 +79,7 @@ SCHEMA = (
 )
 # Every read is this join; callers add the WHERE clause.
 SELECT_VERSIONS = """SELECT s.id, v.version, s.created_at, v.saved_at, v.author, v.name,
-    v.codes, v.porteur, v.statut, v.notes, v.deleted, v.action, v.changes
+    v.codes, v.porteur, v.statut, v.notes, v.deleted, v.action, v.changes, v.manual_population
     FROM versions v JOIN scenarios s ON s.id = v.scenario_id """
 
 
@@ -139,6 +142,7 @@ class Scenario:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted: bool = False
+    manual_population: str = ""  # geo.manual_population.to_json of the perimeter's metadata
 
     def __post_init__(self):
         object.__setattr__(self, "codes", frozenset(self.codes))
@@ -147,12 +151,14 @@ class Scenario:
     def from_perimeter(cls, perimeter: Perimeter, author: str = "") -> "Scenario":
         meta = perimeter.metadata
         return cls(perimeter.name, perimeter.codes, str(meta.get("porteur", "")),
-                   str(meta.get("statut", STATUTS[0])), str(meta.get("notes", "")), author)
+                   str(meta.get("statut", STATUTS[0])), str(meta.get("notes", "")), author,
+                   manual_population=manual_population.to_json(meta))
 
     @property
     def perimeter(self) -> Perimeter:
         return Perimeter(self.name, self.codes,
-                         {"porteur": self.porteur, "statut": self.statut, "notes": self.notes})
+                         {"porteur": self.porteur, "statut": self.statut, "notes": self.notes,
+                          **manual_population.from_json(self.manual_population)})
 
 
 @dataclass(frozen=True)
@@ -236,6 +242,10 @@ class _SQLite:
     # For users: where their work lives, without a server's file path.
     description = "Scénarios enregistrés sur ce serveur (base locale)."
 
+    @staticmethod
+    def has_column(db, table: str, column: str) -> bool:
+        return any(row[1] == column for row in db.execute(f"PRAGMA table_info({table})").fetchall())
+
     def __init__(self, path: Path):
         self.path = path
         self.location = f"fichier SQLite {path}"
@@ -276,6 +286,12 @@ class _Postgres:
     # Two sessions creating the tables at once would collide in the catalog.
     schema_lock = "SELECT pg_advisory_xact_lock(5171)"
     description = "Scénarios enregistrés dans la base PostgreSQL partagée."
+
+    @staticmethod
+    def has_column(db, table: str, column: str) -> bool:
+        return db.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = "
+                          "current_schema() AND table_name = :t AND column_name = :c",
+                          {"t": table, "c": column}).fetchone() is not None
 
     def __init__(self, url: str):
         import psycopg  # only when PostgreSQL is used
@@ -355,6 +371,8 @@ class Store:
                 db.execute(backend.schema_lock)
             for statement in SCHEMA:
                 db.execute(statement)
+            if not backend.has_column(db, "versions", "manual_population"):  # a base from before
+                db.execute("ALTER TABLE versions ADD COLUMN manual_population TEXT NOT NULL DEFAULT ''")
             db.execute("INSERT INTO store_info (key, value) SELECT 'schema', :v WHERE NOT EXISTS "
                        "(SELECT 1 FROM store_info WHERE key = 'schema')", {"v": str(SCHEMA_VERSION)})
             found = int(db.execute("SELECT value FROM store_info WHERE key = 'schema'").fetchone()[0])
@@ -531,12 +549,13 @@ class Store:
     def _record(self, db: _Db, s: Scenario, action: str, changes: dict) -> None:
         db.execute(
             "INSERT INTO versions (scenario_id, version, action, author, saved_at, name, codes, "
-            "porteur, statut, notes, deleted, changes) VALUES (:id, :version, :action, :author, "
-            ":at, :name, :codes, :porteur, :statut, :notes, :deleted, :changes)",
+            "porteur, statut, notes, manual_population, deleted, changes) VALUES (:id, :version, "
+            ":action, :author, :at, :name, :codes, :porteur, :statut, :notes, :manual, :deleted, "
+            ":changes)",
             {"id": s.id, "version": s.version, "action": action, "author": s.author,
              "at": s.updated_at.isoformat(), "name": s.name, "codes": json.dumps(sorted(s.codes)),
              "porteur": s.porteur, "statut": s.statut, "notes": s.notes,
-             "deleted": int(s.deleted), "changes": json.dumps(changes, ensure_ascii=False)})
+             "manual": s.manual_population, "deleted": int(s.deleted), "changes": json.dumps(changes, ensure_ascii=False)})
 
     def _free_copy_name(self, db: _Db, name: str) -> str:
         taken = {s.name for s, _, _ in self._select(db, "WHERE v.version = s.version", {})
@@ -551,8 +570,8 @@ class Store:
 
 def _from_row(row) -> tuple[Scenario, str, dict]:
     (sid, version, created_at, saved_at, author, name, codes, porteur, statut, notes,
-     deleted, action, changes) = row
+     deleted, action, changes, manual) = row
     scenario = Scenario(name, frozenset(json.loads(codes)), porteur, statut, notes, author, sid,
                         int(version), datetime.fromisoformat(created_at),
-                        datetime.fromisoformat(saved_at), bool(deleted))
+                        datetime.fromisoformat(saved_at), bool(deleted), manual or "")
     return scenario, action, json.loads(changes)

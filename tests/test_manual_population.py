@@ -1,0 +1,80 @@
+"""A population entered by hand for a unit whose official population is unknown: used in
+the figures with its source, said « saisie manuelle » wherever it shows, never over an
+official figure, and kept with the scenario."""
+
+import pytest
+
+from geo import manual_population as manual
+from geo.checks import check_perimeter
+from geo.composition import COLUMNS, lettre_table, with_total
+from geo.examples import RUSCINO_CODES
+from geo.perimeter import Perimeter
+from geo.store import Scenario, open_store
+
+SOURCE = "INSEE, recensement 2020, base infracommunale IRIS"
+
+
+@pytest.fixture(scope="module")
+def ruscino(iris_catalog):
+    return Perimeter("CPTS Ruscino", RUSCINO_CODES)
+
+
+def test_entries_fill_the_unknown_iris_and_are_named_with_their_source(iris_catalog, ruscino):
+    before = check_perimeter(iris_catalog, ruscino).figures.population
+    unknown = before.unknown_units
+    assert unknown and not before.exact  # Perpignan's IRIS, no INSEE file: a range
+    meta = {}
+    for i, code in enumerate(sorted(unknown)):
+        meta = manual.entered(meta, code, 1000 + i, SOURCE, official=None)
+    report = check_perimeter(iris_catalog, Perimeter(ruscino.name, ruscino.codes, meta))
+    after = report.figures.population
+    assert after.exact and after.value == before.low + sum(1000 + i for i in range(len(unknown)))
+    [note] = [f for f in report.findings if f.kind == "manual_population"]
+    assert "saisie manuelle" in note.message and SOURCE in note.message
+    assert not [f for f in report.findings if f.kind == "unknown_population"]
+    text = manual.summary(meta, ruscino.codes)
+    assert "saisie manuelle" in text and "non officiels" in text and SOURCE in text
+
+
+def test_an_official_figure_is_never_replaced(catalog):
+    official = int(catalog.units.at["81060", "population"])
+    with pytest.raises(manual.ManualPopulationError, match="population officielle"):
+        manual.entered({}, "81060", 1, SOURCE, official=official)
+
+
+@pytest.mark.parametrize("value, source, message", [
+    (-5, SOURCE, "impossible"), (12.5, SOURCE, "impossible"), ("douze", SOURCE, "nombre entier"),
+    (1200, "  ", "source"), (1200, "x" * 300, "trop longue")])
+def test_bad_entries_are_refused_in_french(value, source, message):
+    with pytest.raises(manual.ManualPopulationError, match=message):
+        manual.entered({}, "661360801", value, source, official=None)
+
+
+def test_the_lettre_table_marks_the_entry(iris_catalog, ruscino):
+    code = "661360801"
+    meta = manual.entered({}, code, 2345, SOURCE, official=None)
+    table = with_total(lettre_table(iris_catalog, Perimeter(ruscino.name, ruscino.codes, meta)))
+    row = table[table[COLUMNS[3]] == code].iloc[0]
+    assert int(row[COLUMNS[4]]) == 2345 and row[COLUMNS[5]] == f"saisie manuelle (source : {SOURCE})"
+
+
+def test_entries_are_stored_with_the_scenario(workspace, catalog):
+    meta = manual.entered({"porteur": "P"}, "661360801", 2345, SOURCE, official=None)
+    saved = open_store().save(Scenario.from_perimeter(Perimeter("Essai", {"661360801"}, meta)))
+    back = open_store().load(saved.id).perimeter
+    assert manual.entries(back.metadata) == {"661360801": manual.ManualPopulation(2345, SOURCE)}
+    assert back.metadata["porteur"] == "P"
+
+
+def test_a_base_from_before_gains_the_column_and_keeps_its_scenarios(workspace):
+    import sqlite3
+
+    saved = open_store().save(Scenario("Ancien", {"81060"}))
+    path = workspace / "scenarios.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE versions DROP COLUMN manual_population")
+    store = open_store()
+    assert store.load(saved.id).codes == {"81060"}
+    meta = manual.entered({}, "661360801", 10, SOURCE, official=None)
+    again = store.save(Scenario.from_perimeter(Perimeter("Nouveau", {"661360801"}, meta)))
+    assert manual.values(store.load(again.id).perimeter.metadata) == {"661360801": 10}
