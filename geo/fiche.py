@@ -30,6 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from geo import manual_population
 from geo.areas import projected_crs
 from geo.catalog import Catalog
 from geo.checks import SEVERITY_ORDER, Finding, Report
@@ -317,6 +318,8 @@ def _header(pdf: _Page, perimeter: Perimeter, report: Report, edited: date) -> N
         details.append(f"densité : {fmt_int(f.density)} hab./km²")
     details.append(f"{f.communes} commune(s)" + (f" dont {f.iris} IRIS" if f.iris else ""))
     details.append("d'un seul tenant" if f.parts <= 1 else f"en {f.parts} morceaux")
+    if entered := manual_population.summary(perimeter.metadata, report.leaves):
+        details.append(entered)
     pdf.ln(1)
     pdf.font(11, bold=True)
     pdf.multi_cell(BODY_W, 5.5, f"{headline}   ·   {pop.taille_label()}", align="L",

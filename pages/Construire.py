@@ -7,7 +7,7 @@ forms: the browser then has little else to render and the map comes up sooner
 
 import streamlit as st
 
-from ui import builder, scenarios, shared_view, state, workshop
+from ui import builder, manual_entry, scenarios, shared_view, state, workshop
 
 st.set_page_config(page_title="Construire un périmètre – Périmètres CPTS", page_icon="🗺️", layout="wide")
 state.init()
@@ -37,7 +37,9 @@ with panel_column:
     scenarios.show_notice()
     if report.perimeter.codes:
         builder.figures_panel(catalog, report)
+        manual_entry.figures_note(catalog, report)
         builder.findings_panel(report)
+        manual_entry.panel(catalog, report)
         scenarios.save_panel()
         scenarios.fiche_downloads(catalog, report)
         workshop.share_section(report.perimeter)

@@ -78,3 +78,30 @@ def test_a_base_from_before_gains_the_column_and_keeps_its_scenarios(workspace):
     meta = manual.entered({}, "661360801", 10, SOURCE, official=None)
     again = store.save(Scenario.from_perimeter(Perimeter("Nouveau", {"661360801"}, meta)))
     assert manual.values(store.load(again.id).perimeter.metadata) == {"661360801": 10}
+
+
+def test_the_builder_takes_an_entry_and_shows_it_as_manual(workspace, iris_catalog, ruscino):
+    from streamlit.testing.v1 import AppTest
+
+    from geo.workspace import save_iris_contours
+    from ui import state
+
+    save_iris_contours(iris_catalog.units[iris_catalog.units["level"] == "iris"], "extrait.parquet")
+    state.get_catalog.clear()
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["perimeter"] = ruscino
+    at.run()
+    assert not at.exception, at.exception
+    before = check_perimeter(iris_catalog, ruscino).figures.population
+    code = sorted(before.unknown_units)[0]
+    unit = next(s for s in at.selectbox if s.label == "Unité")
+    unit.set_value(code)
+    next(n for n in at.number_input if n.label == "Population (habitants)").set_value(2345)
+    next(t for t in at.text_input if t.label == "Source du chiffre").input(SOURCE)
+    next(b for b in at.button if b.label == "Enregistrer la saisie").click().run()
+    assert not at.exception, at.exception
+    assert manual.values(at.session_state["perimeter"].metadata) == {code: 2345}
+    population = next(m.value for m in at.metric if m.label == "Population")
+    assert f"{before.low + 2345:,}".replace(",", "\u202f") in population
+    assert any("saisie manuelle" in c.value and "INSEE" in c.value for c in at.caption)
+    state.get_catalog.clear()

@@ -18,6 +18,7 @@ from datetime import timedelta
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import manual_population
 from geo.catalog import Catalog
 from geo.checks import check_perimeter
 from geo.perimeter import Perimeter, geometry_of, units_of
@@ -81,6 +82,8 @@ def _compact(catalog: Catalog, perimeter: Perimeter, key: str = "compact_map") -
     st.caption(f"{report.figures.communes} commune(s)"
                + (f" · population municipale {', '.join(map(str, report.figures.population.vintages))} (INSEE)"
                   if report.figures.population.vintages else ""))
+    if entered := manual_population.summary(perimeter.metadata, report.leaves):
+        st.caption(text(entered))
     for finding in report.findings:
         label, show_it = builder.SEVERITY[finding.severity]
         show_it(f"**{label}** — {text(finding.message)}")

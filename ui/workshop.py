@@ -17,6 +17,7 @@ import segno
 import streamlit as st
 from streamlit import config, net_util
 
+from geo import manual_population
 from geo.checks import Report
 from geo.perimeter import Perimeter
 from geo.population import fmt_int
@@ -150,6 +151,8 @@ def figures(report: Report) -> None:
         st.metric("Taille", pop.taille_label())
         st.metric("Communes", fmt_int(f.communes))
         st.metric("Constats bloquants", len(report.blocking))
+    if entered := manual_population.summary(report.perimeter.metadata, report.leaves):
+        st.caption(text(entered))
     if report.blocking:
         with st.container(key="workshop_findings"):
             for finding in report.blocking:
