@@ -54,6 +54,7 @@ def population_by_commune(rows: pd.DataFrame) -> go.Figure:
         text=[fmt_int(v) if k else "inconnue" for v, k in zip(rows["population"], known)],
         textposition="outside", cliponaxis=False,
     ))
+    fig.update_xaxes(tickformat=",d")  # « 10 000 », not « 10k »
     fig.update_layout(height=max(260, 26 * len(rows) + 60), margin=dict(l=10, r=60, t=30, b=10),
                       font=dict(size=15), xaxis_title="habitants", title="Population par unité",
                       separators=", ")

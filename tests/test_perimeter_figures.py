@@ -26,3 +26,12 @@ def test_an_unbounded_population_says_at_least():
     pop = PopulationEstimate(12_000, -1, ("661360801",), ())
     shown = " ".join(a.text for a in taille_gauge(pop).layout.annotations)
     assert f"au moins {fmt_int(12_000)}" in shown
+
+
+def test_population_bars_have_french_thousands_on_the_axis():
+    import pandas as pd
+
+    from indicators.perimeter_figures import population_by_commune
+
+    figure = population_by_commune(pd.DataFrame({"label": ["Carmaux"], "population": [9500]}))
+    assert figure.layout.xaxis.tickformat == ",d" and figure.layout.separators == ", "

@@ -308,7 +308,8 @@ SCROLL_TO_MAP = "scroll_to_map"  # True until the next run has scrolled to the m
 _SCROLL_SCRIPT = ("<script>/* {n} */ const map = window.parent.document.querySelector("
                   "'iframe[title=\"streamlit_folium.st_folium\"]') || document.querySelector("
                   "'iframe[title=\"streamlit_folium.st_folium\"]'); "
-                  "if (map) map.scrollIntoView({{behavior: 'instant', block: 'start'}});</script>")
+                  "if (map) {{ map.style.scrollMarginTop = '4.5rem'; "  # below Streamlit's header
+                  "map.scrollIntoView({{behavior: 'instant', block: 'start'}}); }}</script>")
 
 
 def scroll_to_map() -> None:
