@@ -260,3 +260,16 @@ def test_an_empty_workshop_says_what_to_do_not_zero(app):
     at = open_page(app, WORKSHOP_PAGE)
     assert not at.metric  # no « 0 hab. » nor « Taille 1 »
     assert any("cliquez les communes sur la carte" in i.value for i in at.info)
+
+
+def test_workshop_link_uses_cpts_public_url_and_refuses_a_bad_address(app, carmausin, monkeypatch):
+    monkeypatch.setenv("CPTS_PUBLIC_URL", "http://192.168.1.20:8501/")
+    app.session_state["perimeter"] = carmausin
+    at = open_page(app, WORKSHOP_PAGE)
+    link = next(c.value for c in at.code if "?p=" in c.value)
+    assert link.startswith("http://192.168.1.20:8501/?p=")
+    assert not any("téléphones" in w.value for w in at.warning)
+    field = next(t for t in at.text_input if t.label == "Adresse de l'application pour la salle")
+    field.input("192.168.1.20").run()  # no scheme: refused in French, the link keeps a good address
+    assert any("Adresse non reconnue" in e.value for e in at.error)
+    assert not any(c.value.startswith("192.168.1.20") for c in at.code)

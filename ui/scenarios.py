@@ -414,7 +414,7 @@ def candidates(catalog: Catalog, saved: list[Scenario]) -> list[Candidate]:
     if current.codes and not any(s.codes == current.codes for s in saved):  # else pick the saved one
         found.append(Candidate("builder", f"Constructeur : {current.name}", "Périmètre en cours "
                                "du constructeur (non enregistré)", current))
-    found += [Candidate(f"saved:{s.id}", f"{s.name} (v{s.version}, {s.statut})",
+    found += [Candidate(f"saved:{s.id}", f"{s.name} (v{s.version})",  # statut in the column: a tag is cut
                         f"Scénario enregistré, version {s.version} du {_when(s)}, {s.statut}",
                         s.perimeter) for s in saved]
     return found + example_pair(catalog)
