@@ -4,8 +4,8 @@
 import re
 
 from geo.checks import check_perimeter
-from geo.perimeter import Perimeter
 from geo.finding_kinds import FINDING_KINDS
+from geo.perimeter import Perimeter
 from ui.legend import builder_legend, coverage_legend
 from ui.map import COVERAGE_STATUS, perimeter_group
 

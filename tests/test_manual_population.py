@@ -93,7 +93,7 @@ def test_the_builder_takes_an_entry_and_shows_it_as_manual(workspace, iris_catal
     at.run()
     assert not at.exception, at.exception
     before = check_perimeter(iris_catalog, ruscino).figures.population
-    code = sorted(before.unknown_units)[0]
+    code = min(before.unknown_units)
     unit = next(s for s in at.selectbox if s.label == "Unité")
     unit.set_value(code)
     next(n for n in at.number_input if n.label == "Population (habitants)").set_value(2345)
