@@ -190,7 +190,8 @@ class Change:
             if codes:
                 parts.append(f"{sign}{len(codes)} unité(s) ({', '.join(map(label, codes[:5]))}"
                              f"{'…' if len(codes) > 5 else ''})")
-        parts += [f"{FIELD_LABELS[k]} : « {old} » → « {new} »" for k, (old, new) in self.fields.items()]
+        parts += [f"{FIELD_LABELS[k]} modifiée" if k == "manual_population"  # JSON: not for reading
+                  else f"{FIELD_LABELS[k]} : « {old} » → « {new} »" for k, (old, new) in self.fields.items()]
         return (f"v{s.version}, {paris_time(s.updated_at):%d/%m/%Y %H:%M}, {s.author or 'anonyme'} : "
                 + " ; ".join(parts))
 

@@ -2,6 +2,8 @@
 the figures with its source, said « saisie manuelle » wherever it shows, never over an
 official figure, and kept with the scenario."""
 
+from dataclasses import replace
+
 import pytest
 
 from geo import manual_population as manual
@@ -105,3 +107,12 @@ def test_the_builder_takes_an_entry_and_shows_it_as_manual(workspace, iris_catal
     assert f"{before.low + 2345:,}".replace(",", "\u202f") in population
     assert any("saisie manuelle" in c.value and "INSEE" in c.value for c in at.caption)
     state.get_catalog.clear()
+
+
+def test_the_history_says_an_entry_changed_in_words(workspace):
+    saved = open_store().save(Scenario("Essai", {"661360801"}))
+    meta = manual.entered({}, "661360801", 10, SOURCE, official=None)
+    entered = Scenario.from_perimeter(Perimeter("Essai", {"661360801"}, meta))
+    open_store().save(replace(entered, id=saved.id, version=saved.version))
+    summary = open_store().history(saved.id)[-1].summary()
+    assert "population en saisie manuelle modifiée" in summary and "{" not in summary
