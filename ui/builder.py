@@ -246,7 +246,8 @@ def map_legend(report: Report) -> None:
 
 def map_section(catalog: Catalog, report: Report, height: int = 640) -> None:
     _, geojson, bounds = _shown()
-    m = cmap.base_map(geojson, bounds, _neighbour_shapes())
+    neighbours = [(p.name, _dissolved(tuple(p.sorted_codes()))) for p in state.neighbours()]
+    m = cmap.base_map(geojson, bounds, [(n, g) for n, g in neighbours if not g.is_empty])
     group = cmap.perimeter_group(_dissolved(tuple(report.perimeter.sorted_codes())), report.findings)
     focus = st.session_state["focus"]
     st_folium(

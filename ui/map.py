@@ -87,9 +87,9 @@ class UnitsLayer(folium.GeoJson):
         return self._bounds
 
 
-def base_map(territory: dict, bounds, neighbours: list[tuple[str, object]], draw: bool = True) -> folium.Map:
-    """The static part: units (clickable, with tooltips), neighbouring CPTS, drawing tools
-    (not with `draw=False`: read-only views). `bounds` are the units' (minx, miny, maxx, maxy)."""
+def base_map(territory: dict, bounds, neighbours: list[tuple[str, object]]) -> folium.Map:
+    """The static part: units (clickable, with tooltips), neighbouring CPTS, drawing tools.
+    `bounds` are the units' (minx, miny, maxx, maxy)."""
     use_local_assets()
     m = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, zoom_snap=0.25)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
@@ -110,8 +110,6 @@ def base_map(territory: dict, bounds, neighbours: list[tuple[str, object]], draw
                                                 "fillOpacity": 0.12, "dashArray": "6 4"},
             tooltip=folium.Tooltip(f"CPTS voisine : {html.escape(name)}"),
         ).add_to(m)
-    if not draw:
-        return m
     folium.plugins.Draw(
         export=False, position="topleft",
         draw_options={"polyline": False, "circle": False, "marker": False,

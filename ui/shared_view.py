@@ -21,7 +21,8 @@ from streamlit_folium import st_folium
 from geo import manual_population
 from geo.catalog import Catalog
 from geo.checks import check_perimeter
-from geo.perimeter import Perimeter, geometry_of, units_of
+from geo.finding_kinds import kind_of
+from geo.perimeter import Perimeter, units_of
 from geo.share import QUERY_PARAM, ShareLinkError, decode
 from geo.store import StoreError, open_store, paris_time
 from ui import builder, legend, state
@@ -91,10 +92,15 @@ def _compact(catalog: Catalog, perimeter: Perimeter, key: str = "compact_map") -
     units = units[units.geometry.notna()]
     if units.empty:
         return
-    bounds = tuple(units.total_bounds)
-    m = cmap.base_map(cmap.territory_geojson(units), bounds, [], draw=False)
-    st_folium(m, key=key, height=360, use_container_width=True, returned_objects=[],
-              feature_group_to_add=cmap.perimeter_group(geometry_of(catalog, perimeter), report.findings))
+    # Read-only: the perimeter's units filled, those of a finding in its kind's colour.
+    fills = {c: kind_of(f.kind).colour for f in report.findings if kind_of(f.kind).drawn
+             for c in f.codes}
+    payload = cmap.territory_geojson(units)
+    for feature in payload["features"]:
+        feature["properties"]["fill"] = fills.get(feature["properties"]["code"], cmap.PERIMETER_COLOUR)
+    st_folium(cmap.filled_units_map(payload, tuple(units.total_bounds), perimeter.name, ["nom", "pop"],
+                                    ["", "Population"], wheel_zoom=False),
+              key=key, height=360, use_container_width=True, returned_objects=[])
     st.markdown(legend.builder_legend(report.findings, []), unsafe_allow_html=True)
 
 
