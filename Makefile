@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test bench install install-dev assets browser
+.PHONY: run test test-fast bench lock install install-dev assets browser data-sources
 
 # serve.py is `streamlit run app.py` with the data loaded before the server starts.
 run: install assets
@@ -14,26 +14,46 @@ run: install assets
 test: install-dev assets browser
 	eval "$$(bash tests/pg_server.sh start)" && $(PY) -m pytest; status=$$?; bash tests/pg_server.sh stop; exit $$status
 
+# The edit-test loop: everything but the browser tests (under a minute on a quiet machine).
+test-fast: install-dev
+	$(PY) -m pytest -m "not browser" -q
+
 bench: install-dev assets browser
 	$(PY) -m bench
 
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev data-sources
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
 	$(PIP) install -q --disable-pip-version-check -r requirements.txt
+	$(PIP) install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt
 	python3 -m venv $(VENV)
 	$(PIP) install -q --disable-pip-version-check -r requirements-dev.txt
+	$(PIP) install -q --disable-pip-version-check --no-deps -e .
 	touch $(VENV)/.installed $@
+
+# The pinned locks that `make` installs, regenerated from pyproject.toml (never edited by
+# hand): uv keeps the versions already locked unless asked to upgrade them.
+lock: install-dev
+	$(VENV)/bin/uv pip compile -q pyproject.toml -o requirements.txt
+	$(VENV)/bin/uv pip compile -q pyproject.toml --extra dev -o requirements-dev.txt
 
 # Leaflet and its plugins, served by Streamlit from static/ so the map needs no CDN.
 assets: static/node_modules/.installed
 static/node_modules/.installed: static/package.json static/package-lock.json
 	npm ci --prefix static --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The populations légales of every vintage (npm @etalab/decoupage-administratif, one alias per
+# version), read by data/build_communes.py and by the tests; the app reads only data/'s
+# derived files, so `make run` does not need them.
+data-sources: data/npm/node_modules/.installed
+data/npm/node_modules/.installed: data/npm/package.json data/npm/package-lock.json
+	npm ci --prefix data/npm --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright drives it; it cannot download its own).

@@ -42,6 +42,8 @@ def main() -> None:
     catalog = Catalog()
     _, t = timed(lambda: catalog.adjacency)
     print(f"adjacency from the stored graph: {t * 1000:.0f} ms (once per process)")
+    earlier, t = timed(lambda: catalog.with_vintage(2020))
+    print(f"another vintage of the populations (2020), graph shared: {t * 1000:.0f} ms (once per vintage)")
 
     tarn = epci_layer(catalog, "76", 200)
     carmausin = next(p for p in tarn if "Carmausin" in p.name)

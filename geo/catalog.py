@@ -9,6 +9,7 @@ perimeter mixing whole communes and IRIS is checked on one consistent graph.
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections import defaultdict
@@ -21,7 +22,9 @@ import shapely
 
 from geo.areas import mostly_inside
 from geo.neighbours import neighbour_pairs
-from geo.units import load_commune_neighbours, load_communes, load_successors
+from geo.units import (checked_vintage, load_commune_neighbours, load_communes,
+                       load_iris_population_2016, load_populations, load_successors,
+                       vintage_in_force)
 
 # Contours rebuilt from vector tiles have ~14 m of play (see shared/data/SOURCES.md).
 IRIS_TOLERANCE_M = 20.0
@@ -62,23 +65,79 @@ def fold(text: str) -> str:
 
 
 class Catalog:
-    """All units (indexed by code) with their graph; IRIS when contours were given."""
+    """All units (indexed by code) with their graph; IRIS when contours were given.
+
+    Populations are those of one vintage of the populations légales (`vintage`, the one in
+    force by default); `with_vintage` gives the same catalog with another vintage's, sharing
+    the graph and everything else already computed."""
 
     def __init__(self, iris: gpd.GeoDataFrame | None = None, iris_source: str | None = None):
         communes = load_communes()
         self.successors = load_successors()
         self.iris_source = iris_source
-        if iris is not None and len(iris):
-            iris = iris.set_index("code", drop=False)
-            self.units = pd.concat([communes, iris])
-            self._fill_iris_population_from_single_iris_communes()
+        self.vintage = vintage_in_force()
+        self._iris_exact: tuple[pd.Series, int] | None = None
+        self._siblings: dict[int, Catalog] = {self.vintage: self}
+        self.estimated: frozenset[str] = frozenset()  # IRIS whose population is an estimate
+        self._iris = iris if iris is not None and len(iris) else None
+        if self._iris is not None:
+            self._iris = iris.set_index("code", drop=False)
+            self.units = pd.concat([communes, self._iris])
+            self._fill_iris_populations()
         else:
             self.units = communes
-        self._iris = iris if iris is not None and len(iris) else None
 
     @property
     def has_iris(self) -> bool:
         return self._iris is not None
+
+    def with_vintage(self, vintage: int) -> Catalog:
+        """This catalog with the populations of `vintage` (UnknownVintageError if not embedded)."""
+        vintage = checked_vintage(vintage)
+        if vintage not in self._siblings:
+            self._siblings[vintage] = self._with_populations_of(vintage)
+        return self._siblings[vintage]
+
+    def _with_populations_of(self, vintage: int) -> Catalog:
+        self.adjacency, self.children  # noqa: B018 - built once, then shared by every vintage
+        other = copy.copy(self)
+        other.__dict__.pop("_columns", None)
+        other.vintage = vintage
+        units = self.units.copy(deep=False)
+        base = (units["level"] != "iris").to_numpy()
+        population = load_populations()[vintage].reindex(units.index).astype("Int64")
+        units["population"] = population.where(base, pd.NA)
+        units["population_vintage"] = pd.Series(vintage, units.index, dtype="Int64").where(base, pd.NA)
+        other.units = units
+        if other.has_iris:
+            other._fill_iris_populations()
+            if self._iris_exact is not None:
+                other._place_iris_population(*self._iris_exact)
+        return other
+
+    def _fill_iris_populations(self) -> None:
+        self._fill_iris_population_from_single_iris_communes()
+        self._estimate_iris_population()
+
+    def _estimate_iris_population(self) -> None:
+        """IRIS without a population get an estimate (listed in `estimated`): their share of
+        their commune (or arrondissement) in INSEE's population 2016 of habitat IRIS, times
+        the commune's population of this catalog's vintage. IRIS absent from that file
+        (activity or miscellaneous IRIS, types A and D; IRIS redrawn since) stay unknown."""
+        units = self.units
+        iris = units[(units["level"] == "iris") & units["population"].isna()]
+        known = load_iris_population_2016()
+        # Each 2016 IRIS's commune or arrondissement today (merged communes follow their successor).
+        groups = known.index.str[:5].map(lambda c: self.successors.get(c, c))
+        totals = known.groupby(groups.to_numpy()).sum()
+        iris = iris[iris.index.isin(known.index) & iris["parent_code"].isin(totals.index)]
+        parent_population = pd.to_numeric(units["population"].reindex(iris["parent_code"]),
+                                          errors="coerce").to_numpy(dtype=float)
+        share = known[iris.index].to_numpy() / totals[iris["parent_code"]].to_numpy()
+        estimate = pd.Series((share * parent_population).round(), index=iris.index).dropna()
+        units.loc[estimate.index, "population"] = estimate.astype("int64").to_numpy()
+        units.loc[estimate.index, "population_vintage"] = self.vintage
+        self.estimated = frozenset(estimate.index)
 
     def _fill_iris_population_from_single_iris_communes(self) -> None:
         """A commune not divided into IRIS is its own IRIS `XXXXX0000`: same population."""
@@ -91,11 +150,19 @@ class Catalog:
             whole["parent_code"], "population_vintage"].to_numpy()
 
     def set_iris_population(self, population: pd.Series, year: int) -> list[str]:
-        """Give IRIS their INSEE population; returns the codes of the file not placed."""
+        """Give IRIS their INSEE population (in this catalog and every vintage of it);
+        returns the codes of the file not placed."""
+        for sibling in self._siblings.values():
+            sibling._iris_exact = (population, year)
+            unplaced = sibling._place_iris_population(population, year)
+        return unplaced
+
+    def _place_iris_population(self, population: pd.Series, year: int) -> list[str]:
         iris_codes = self.units.index[self.units["level"] == "iris"]
         placed = population[population.index.isin(iris_codes)]
         self.units.loc[placed.index, "population"] = placed.to_numpy()
         self.units.loc[placed.index, "population_vintage"] = year
+        self.estimated = self.estimated - set(placed.index)
         self._columns.clear()
         return sorted(set(population.index) - set(placed.index))
 

@@ -35,7 +35,7 @@ from geo.checks import SEVERITY_ORDER, Checker, Finding, km2
 from geo.files import Layer, PerimeterFileError, read_layer
 from geo.iris import IrisFileError
 from geo.population import PopulationEstimate, fmt_int
-from geo.units import embedded_metadata
+from geo.units import UnknownVintageError, embedded_metadata, vintage_label
 
 # Default scope: a région counts when the layer claims at least this share of its communes,
 # so one commune across the border does not pull a whole neighbouring région in.
@@ -201,7 +201,7 @@ class Coverage:
 
 def _population_dict(pop: PopulationEstimate) -> dict:
     return {"value": pop.value, "low": pop.low, "high": pop.high if pop.high >= 0 else None,
-            "exact": pop.exact, "label": pop.label()}
+            "exact": pop.exact, "label": pop.label(), "vintages": list(pop.vintages)}
 
 
 # --- scope ---------------------------------------------------------------------------
@@ -445,7 +445,7 @@ def render(coverage: Coverage, source: str = "") -> str:
         f"  Communes couvertes : {fmt_int(f.communes_covered)} sur {fmt_int(f.communes)} "
         f"({percent(f.share_communes)})" + (f", dont {f.communes_partial} en partie" if f.communes_partial else ""),
         f"  Population couverte : {f.population_covered.label()} sur {f.population.label()} "
-        f"({percent(f.share_population)})",
+        f"({percent(f.share_population)}) — {vintage_label(f.population.vintages)}",
     ]
     white = coverage.white
     parts = int((white["code"] != white["commune_code"]).sum())
@@ -477,16 +477,20 @@ def main(argv=None) -> int:
     parser.add_argument("--region", action="append", default=[], help="code INSEE de région (répétable)")
     parser.add_argument("--departement", action="append", default=[], help="code de département (répétable)")
     parser.add_argument("--iris", help="contours IRIS, pour une couche découpée par IRIS")
+    from geo.check import add_vintage_option, load_catalog
+
+    add_vintage_option(parser)
     parser.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
     args = parser.parse_args(argv)
-    from geo.check import load_catalog
-
     try:
-        catalog = load_catalog(args.iris)
+        catalog = load_catalog(args.iris, args.millesime)
         path = Path(args.layer)
         layer = read_layer(catalog, path.read_bytes(), path.name)
         scope = Scope(tuple(args.region), tuple(args.departement)) if args.region or args.departement else None
         coverage = analyse_layer(catalog, layer, scope)
+    except UnknownVintageError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
     except (PerimeterFileError, IrisFileError, ScopeError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1

@@ -36,8 +36,8 @@ from geo.catalog import Catalog
 from geo.checks import SEVERITY_ORDER, Finding, Report
 from geo.composition import COLUMNS, lettre_table
 from geo.perimeter import Perimeter, geometry_of, units_of
-from geo.population import fmt_int
-from geo.units import embedded_metadata
+from geo.population import estimate_method, fmt_int
+from geo.units import embedded_metadata, vintage_label
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FILL = "#3a7ca5"           # the perimeter
@@ -320,6 +320,8 @@ def _header(pdf: _Page, perimeter: Perimeter, report: Report, edited: date) -> N
     details.append("d'un seul tenant" if f.parts <= 1 else f"en {f.parts} morceaux")
     if entered := manual_population.summary(perimeter.metadata, report.leaves):
         details.append(entered)
+    if pop.estimated:
+        details.append(f"population de {len(pop.estimated_units)} IRIS estimée : {estimate_method()}")
     pdf.ln(1)
     pdf.font(11, bold=True)
     pdf.multi_cell(BODY_W, 5.5, f"{headline}   ·   {pop.taille_label()}", align="L",
@@ -397,8 +399,10 @@ def _findings(pdf: _Page, lines: list[tuple[str, str]], total: int) -> None:
 
 def _footer(pdf: _Page, catalog: Catalog) -> None:
     meta = embedded_metadata()
-    sources = (f"Communes : {meta['source']} {meta['source_version']}, COG {meta['cog_vintage']}, "
-               f"population municipale {meta['population_vintage']}")
+    package = meta["population_vintages"][str(catalog.vintage)]
+    sources = (f"Communes : COG {meta['cog_vintage']}, contours {meta['source']} "
+               f"{meta['source_version']} ; {vintage_label(catalog.vintage)} : "
+               f"{meta['population_source']} {package['package_version']}")
     if catalog.iris_source:
         sources += f" ; IRIS : {catalog.iris_source}"
     pdf.set_y(PAGE_H - MARGIN - FOOTER_H + 3)

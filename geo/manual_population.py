@@ -1,5 +1,6 @@
-"""Populations entered by hand for units whose official population is unknown (typically
-an IRIS before the INSEE file is imported, when the porteur has the figure from INSEE).
+"""Populations entered by hand for units whose official population is unknown or only
+estimated (typically an IRIS before the INSEE file is imported, when the porteur has the
+figure from INSEE).
 
 A separate layer over the official figures: the entries live in the perimeter's metadata
 (`METADATA_KEY`), so they travel with it into scenarios, files and the fiche; they are

@@ -74,6 +74,24 @@ def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
     return figure
 
 
+PARTIAL_BELOW = 0.5  # a reference computed on less than half its population is « partiel »
+
+
+def reference_label(aggregate: Aggregate) -> str:
+    """A reference's name as shown everywhere (screen, XLSX): with its coverage when it is
+    computed from part of its population, and « partiel » below half: never the bare
+    « France » for a file covering 16 départements. The perimeter keeps its name (its
+    coverage has its own column and caption)."""
+    if aggregate.scope in ("perimetre", "autre") or aggregate.coverage is None:
+        return aggregate.name
+    share = fmt_number(100 * aggregate.coverage, 1)
+    if share == fmt_number(100.0, 1):
+        return aggregate.name
+    if aggregate.coverage < PARTIAL_BELOW:
+        return f"{aggregate.name} — partiel ({share} % de sa population)"
+    return f"{aggregate.name} ({share} % de sa population)"
+
+
 def source_label(indicator) -> str:
     """« Insee, RP 2020 »: the source with its year, unless the source already says it."""
     year = str(indicator.vintage or "")
@@ -90,7 +108,7 @@ def comparison_figure(comparison: Comparison) -> go.Figure:
     names, values, texts, colours = [], [], [], []
     for row in rows:
         value = shown(row)
-        names.append(f"<b>{escape(row.name)}</b><br><span style='font-size:{FONT_SIZE - 4}px'>"
+        names.append(f"<b>{escape(reference_label(row))}</b><br><span style='font-size:{FONT_SIZE - 4}px'>"
                      f"{SCOPE_LABELS[row.scope]} · couverture {fmt_share(row.coverage)}</span>")
         values.append(value if value is not None else 0)
         text = fmt_number(value, decimals) if value is not None else "pas de donnée"
@@ -137,10 +155,10 @@ def age_structure_figure(comparisons: Mapping[str, Comparison]) -> go.Figure | N
         if references[0] is None:
             continue
         figure.add_trace(go.Scatter(
-            x=labels, y=[r.value for r in references], mode="markers", name=escape(references[0].name),
+            x=labels, y=[r.value for r in references], mode="markers", name=escape(reference_label(references[0])),
             marker=dict(symbol=symbol, size=22, color="#1f2933", line=dict(width=3, color="#1f2933"))))
     index = comparisons[AGEING_INDEX]
-    refs = " ; ".join(f"{escape(a.name)} : {fmt_number(a.value, 0)}" for a in index.departements[:1] + (index.france,))
+    refs = " ; ".join(f"{escape(reference_label(a))} : {fmt_number(a.value, 0)}" for a in index.departements[:1] + (index.france,))
     title = (f"Structure par âge — indice de vieillissement : {fmt_number(index.perimeter.value, 0)}"
              f"<br><sup>65 ans et + pour 100 moins de 20 ans ({refs}) · {escape(index.indicator.source)}</sup>")
     figure.update_yaxes(title="% de la population", rangemode="tozero", gridcolor="#e4e7eb")
@@ -170,7 +188,7 @@ def summary_table(comparisons: Iterable[Comparison], headline_only: bool = True)
             row = {"Indicateur": label, "Unité": unit}
             for place in places:
                 value = pick(place)
-                row[place.name] = None if value is None else round(value, decimals)
+                row[reference_label(place)] = None if value is None else round(value, decimals)
             rows.append(row | common)
     return pd.DataFrame(rows)
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 from geo.catalog import normalise_code
 from geo.units import load_communes, load_successors
+from indicators import statlocales
 from indicators.definitions import (
     AGE_BANDS, AGE_EXTRA, PARENT_COLUMN, Dataset, Indicator, Provenance, age_column,
     age_indicators, apl_unit, slug,
@@ -36,8 +37,10 @@ from indicators.definitions import (
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 HEADER_SCAN_ROWS = 30
-# Cells meaning "no value" in published tables (INSEE writes `s` for statistical secrecy).
-MISSING_TOKENS = frozenset({"", "nan", "na", "n/a", "nd", "n.d.", "s", "-"})
+# Cells meaning "no value" in published tables (INSEE writes `s` for statistical secrecy;
+# Statistiques locales and CartoSanté exports write it out).
+MISSING_TOKENS = frozenset({"", "nan", "na", "n/a", "nd", "n.d.", "s", "-",
+                            "n/a - secret statistique", "n/a - résultat non disponible"})
 CODE_RE = re.compile(r"(?:\d{5}|2[AB]\d{3})(?:\d{4})?")
 POP_RE = re.compile(r"P(\d\d)_POP")
 APL_CODE_COLUMN = "Code commune INSEE"
@@ -529,11 +532,44 @@ def _describe(rows: list[list[str]]) -> tuple[tuple[str, ...], str | None, tuple
     return tuple(columns), code_column, tuple(numeric)
 
 
+def _check_export(data: bytes, name: str) -> None:
+    """A Statistiques locales / CartoSanté export (recognised by its two title lines) is read
+    whole first: a truncated download is refused, and so is a table of another level than
+    the commune, said in French with why (its codes look like commune codes)."""
+    if name.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        return
+    text = _decode(data)
+    if not statlocales.is_export(text):
+        return
+    try:
+        export = statlocales.read_export(text, name)
+    except statlocales.StatLocalesError as error:
+        raise IndicatorImportError(str(error)) from None
+    if export.by_commune:
+        return
+    level = export.level.removeprefix("France par ").strip()
+    example = ", ".join(f"{c} {n}" for c, n in export.table["Libellé"].head(2).items())
+    reason = (
+        "Ses codes (par exemple {ex}) désignent des bassins de vie, nommés d'après leur commune-"
+        "centre : une valeur de bassin de vie vaut pour toutes ses communes ensemble et ne peut "
+        "être ni attribuée à la commune-centre ni additionnée sur les communes d'un périmètre "
+        "sans la table de correspondance commune → bassin de vie (INSEE, « Base des bassins de vie "
+        "2022 ») et les effectifs sous-jacents."
+        if "bassin" in level else
+        "Ses codes (par exemple {ex}) ne sont pas des communes : ces valeurs ne peuvent pas être "
+        "réparties sur les communes d'un périmètre.")
+    raise IndicatorImportError(
+        f"« {name} » est un export {export.publisher} par {level} (« {export.level} »), pas par "
+        f"commune. " + reason.format(ex=example) + " Téléchargez l'export « France par commune » "
+        "du même site pour l'importer ici.")
+
+
 def preview_table(source, filename: str | None = None, *, sheet: str | None = None,
                   max_bytes: int = MAX_FILE_BYTES) -> TablePreview:
     """The columns of a CSV or XLSX table (of `sheet`, else of the first sheet holding a
     table), to choose the code and value columns that `read_table` then reads."""
     data, name = _load(source, filename, max_bytes)
+    _check_export(data, name)
     if not name.lower().endswith((".xlsx", ".xlsm", ".xls")):
         return TablePreview(name, (), None, *_describe(_preview_rows(data, None, None)))
     book = _workbook(data, name)
@@ -559,6 +595,7 @@ def read_table(source, code_column: str, indicators: Sequence[Indicator], *,
     report = _progress(progress)
     report(0.0, "Lecture du fichier…")
     data, name = _load(source, filename, max_bytes)
+    _check_export(data, name)
     key = code_column.strip().lower()
     frame = _read_tables(data, name, lambda cells: key in {c.lower() for c in cells},
                          f"colonne de codes « {code_column} »", sheet)
@@ -575,4 +612,49 @@ def read_table(source, code_column: str, indicators: Sequence[Indicator], *,
                        publisher=publisher, file_name=name, vintage=vintage, warnings=warnings,
                        absent_as_zero=absent_as_zero)
     report(1.0, f"Import terminé : {len(dataset.table)} unités.")
+    return dataset
+
+
+# --- FINESS --------------------------------------------------------------------------------
+
+FINESS_ID = "numero finess etablissement"
+FINESS_CATEGORY = "categetab"
+FINESS_COMMUNE = "code_insee"
+# Indicator id -> (label, FINESS category codes `categetab`).
+FINESS_GROUPS = {
+    "pharmacies": ("Pharmacies d'officine", {"620"}),
+    "maisons_de_sante": ("Maisons de santé pluriprofessionnelles", {"603"}),
+    "centres_de_sante": ("Centres de santé", {"124"}),
+    "ehpad": ("EHPAD", {"500"}),
+    "hopitaux": ("Hôpitaux et cliniques (CHR, CH, soins pluridisciplinaires, chirurgicaux, "
+                 "médicaux, psychiatriques)", {"101", "106", "355", "365", "128", "129", "292"}),
+}
+
+
+def read_finess(source, filename: str | None = None, *, progress: Progress | None = None,
+                max_bytes: int = MAX_FILE_BYTES) -> Dataset:
+    """A FINESS extract of establishments (one row per establishment and activity, with its
+    category `categetab` and commune `code_insee`): the number of distinct establishments
+    per commune for each group of FINESS_GROUPS. The extract is exhaustive for its
+    départements: a commune of them without a row counts 0 (others stay without data)."""
+    report = _progress(progress)
+    report(0.0, "Lecture du fichier…")
+    data, name = _load(source, filename, max_bytes)
+    frame = _read_tables(data, name, lambda cells: {FINESS_ID, FINESS_CATEGORY, FINESS_COMMUNE} <= cells,
+                         f"colonnes « {FINESS_ID} », « {FINESS_CATEGORY} », « {FINESS_COMMUNE} »")
+    frame = frame.drop_duplicates(FINESS_ID)
+    codes = frame[FINESS_COMMUNE].map(normalise_code)
+    counts = pd.DataFrame({
+        ident: frame[FINESS_CATEGORY].isin(categories).groupby(codes.to_numpy()).sum().astype(float)
+        for ident, (_, categories) in FINESS_GROUPS.items()})
+    indicators = [Indicator(ident, label, "établissements", f"FINESS, catégories {', '.join(sorted(cats))}",
+                            None, "sum", ident, decimals=0)
+                  for ident, (label, cats) in FINESS_GROUPS.items()]
+    report(0.7, "Rattachement des codes INSEE…")
+    dataset = _dataset(counts, "commune", None, indicators, dataset_id="finess-etablissements",
+                       title="Établissements FINESS (pharmacies, maisons et centres de santé, EHPAD, hôpitaux)",
+                       publisher="FINESS (Réexposition des données FINESS)", file_name=name, vintage=None,
+                       warnings=[f"{len(frame)} établissements distincts (une ligne par établissement "
+                                 "et activité dans le fichier)."], absent_as_zero=True)
+    report(1.0, f"Import terminé : {len(dataset.table)} communes.")
     return dataset

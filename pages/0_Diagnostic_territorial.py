@@ -19,12 +19,12 @@ st.caption(f"Périmètre en cours : **{data_imports.plain(perimeter.name)}** (mo
 builder.unknown_codes_notice(catalog)
 report = builder.current_report(catalog)
 diagnosis.key_figures(catalog, report)
+diagnosis.departement_context(catalog, report)
 
 saved = data_imports.saved()
 if not saved:
     diagnosis.no_dataset()
-    st.stop()
-results = diagnosis.compare(catalog, saved, perimeter, diagnosis.other_picker())
+results = diagnosis.compare(catalog, saved + data_imports.embedded(), perimeter, diagnosis.other_picker())
 diagnosis.age_structure(results)
 diagnosis.indicator_panels(results)
 diagnosis.indicator_map(catalog, results, report)

@@ -3,6 +3,7 @@ delete (to the bin) or restore, each with its history of versions."""
 
 import streamlit as st
 
+from geo.units import vintage_label
 from ui import scenarios, state
 
 st.set_page_config(page_title="Scénarios – Périmètres CPTS", page_icon="🗃️", layout="wide")
@@ -25,6 +26,7 @@ if not live:
             "périmètre », puis « Enregistrer le scénario » dans le panneau Scénario.")
 else:
     st.dataframe(scenarios.scenario_table(catalog, live), hide_index=True, width="stretch")
+    st.caption(f"Populations : {vintage_label(catalog.vintage)}.")
     by_id = {s.id: s for s in live}
     chosen = by_id[st.selectbox("Scénario", list(by_id), key="scenario_choice",
                                 format_func=lambda i: f"{by_id[i].name} (v{by_id[i].version})")]

@@ -19,13 +19,24 @@ st.title("Données")
 
 meta = embedded_metadata()
 st.subheader("Données intégrées")
+vintages = meta["population_vintages"]
+earlier = ", ".join(y for y in vintages if int(y) != meta["population_vintage"])
 st.markdown(
-    f"- **Communes** : {fmt_int(meta['communes'])} communes et {meta['arrondissements']} arrondissements "
-    f"municipaux (Paris, Lyon, Marseille), Code officiel géographique {meta['cog_vintage']}, "
-    f"population municipale {meta['population_vintage']} (INSEE), contours IGN simplifiés — "
-    f"paquet {meta['source']} {meta['source_version']}.")
+    f"- **Communes** : {fmt_int(meta['communes'])} communes et {meta['arrondissements']} "
+    f"arrondissements municipaux (Paris, Lyon, Marseille), Code officiel géographique "
+    f"{meta['cog_vintage']} ; contours IGN simplifiés (COG {meta['contours_cog']}), paquet "
+    f"{meta['source']} {meta['source_version']}.\n"
+    f"- **Populations légales** (INSEE) : population municipale {meta['population_vintage']} en "
+    f"vigueur, et {earlier} au choix dans la page « Construire un périmètre » ; paquet npm "
+    f"@etalab/decoupage-administratif "
+    + ", ".join(f"{v['package_version']} ({y})" for y, v in vintages.items()) + ".\n"
+    "- **Indicateurs de chaque commune** : APL aux médecins généralistes 2022 et 2023 (DREES), "
+    "part des 75 ans et plus 2022 (INSEE), indice F-EDI 2021 (Santé publique France), part des "
+    "familles monoparentales 2022 (INSEE) ; contexte des départements 2024 (INSEE, Statistiques "
+    "locales) ; population 2016 des IRIS d'habitat (INSEE), base de l'estimation de la population "
+    "des IRIS. Détail : data/README.md.")
 st.caption("Sans contour dans la source : " + ", ".join(meta["without_contour"])
-           + " · sans population : " + ", ".join(meta["without_population"]))
+           + " · sans population en vigueur : " + (", ".join(meta["without_population"]) or "aucune"))
 
 
 def _saved(upload) -> Path:
@@ -38,7 +49,7 @@ def _saved(upload) -> Path:
 
 def _catalog_changed() -> None:
     """IRIS contours or populations changed: rebuild the catalog and the aggregators on it."""
-    state.get_catalog.clear()
+    state.shared_catalog.clear()
     data_imports.forget()
 
 
@@ -84,9 +95,11 @@ if population:
             f"(« {population[1]['source']} »).", "Retirer la population par IRIS",
             remove_iris_population)
 else:
-    st.info("Sans ce fichier, la population d'un IRIS est inconnue (jamais comptée zéro) : "
-            "téléchargez « Population en historique depuis 1968 / Recensement : base infracommunale "
-            "(IRIS) » (base-ic-evol-struct-pop) sur insee.fr et importez-le ici.")
+    st.info("Sans ce fichier, la population d'un IRIS d'habitat est une estimation (sa part de la "
+            "commune au recensement 2016 appliquée à la population municipale du millésime choisi) "
+            "et celle des IRIS d'activité ou divers est inconnue (jamais comptée zéro). Pour les "
+            "chiffres exacts, téléchargez « Population en historique depuis 1968 / Recensement : "
+            "base infracommunale (IRIS) » (base-ic-evol-struct-pop) sur insee.fr et importez-le ici.")
 pop_upload = st.file_uploader("Importer base-ic-evol-struct-pop (CSV ou XLSX)", key="iris_pop_upload",
                               type=["csv", "xlsx"], disabled=not iris)
 if pop_upload is not None and state.first_time("iris_pop_upload", pop_upload.file_id):

@@ -7,7 +7,7 @@ forms: the browser then has little else to render and the map comes up sooner
 
 import streamlit as st
 
-from ui import builder, manual_entry, scenarios, shared_view, state, workshop
+from ui import builder, health, manual_entry, scenarios, shared_view, state, vintage, workshop
 
 st.set_page_config(page_title="Construire un périmètre – Périmètres CPTS", page_icon="🗺️", layout="wide")
 state.init()
@@ -31,6 +31,7 @@ with toolbar:
     builder.unknown_codes_notice(catalog)
 with st.sidebar:
     builder.territory_picker(catalog)
+    vintage.vintage_picker()
     builder.examples(catalog)
     builder.uploads(upload_messages)
 with panel_column:
@@ -38,6 +39,7 @@ with panel_column:
     if report.perimeter.codes:
         builder.figures_panel(catalog, report)
         manual_entry.figures_note(catalog, report)
+        health.health_references(catalog, report)
         builder.findings_panel(report)
         manual_entry.panel(catalog, report)
         scenarios.save_panel()

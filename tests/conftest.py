@@ -64,5 +64,28 @@ def iris_catalog() -> Catalog:
 
 
 @pytest.fixture(scope="session")
+def iris_catalog_without_estimate() -> Catalog:
+    """IRIS contours alone, as if no IRIS had a 2016 population to estimate from: IRIS
+    populations unknown (what the app did before the estimate, and still does for IRIS
+    absent from INSEE's 2016 file)."""
+    from geo import catalog as catalog_module
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(catalog_module, "load_iris_population_2016",
+                      lambda: pd.Series(dtype=float, index=pd.Index([], dtype=str)))
+        path = shared_file(IRIS_CONTOURS.name)
+        return Catalog(read_iris_contours(path, load_communes(), load_successors()), path.name)
+
+
+@pytest.fixture(scope="session")
 def carmausin(catalog) -> Perimeter:
     return carmausin_segala(catalog)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests under tests/browser drive Chromium: marked `browser`, which `make test-fast`
+    leaves out for the edit-test loop (`make test` runs everything)."""
+    browser_dir = Path(__file__).resolve().parent / "browser"
+    for item in items:
+        if browser_dir in item.path.parents:
+            item.add_marker(pytest.mark.browser)

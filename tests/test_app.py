@@ -70,3 +70,16 @@ def test_renaming_strips_the_name_and_settles(app):
     assert len(app.session_state["history"]) == steps + 1  # one undo step
     app.run()
     assert len(app.session_state["history"]) == steps + 1
+
+
+def test_the_vintage_picker_changes_the_population_and_says_which(app, catalog, carmausin):
+    app.sidebar.button[0].click().run()
+    picker = app.sidebar.selectbox(key="millesime")
+    assert picker.value == 2023 and picker.options[0] == "2023 (en vigueur)"
+    assert any("population municipale 2023 (INSEE, en vigueur)" in c.value for c in app.caption)
+    picker.select(2020).run()
+    assert not app.exception
+    expected = int(catalog.with_vintage(2020).units.loc[sorted(carmausin.codes), "population"].sum())
+    assert expected != int(catalog.units.loc[sorted(carmausin.codes), "population"].sum())
+    assert metric(app, "Population") == f"{expected:,} hab.".replace(",", "\u202f")
+    assert any("population municipale 2020 (INSEE)" in c.value for c in app.caption)

@@ -61,9 +61,9 @@ def test_perimeter_in_two_pieces(catalog):
     assert [f.kind for f in report.findings if f.severity == "warning"] == ["parts"]
 
 
-def test_ruscino_mixes_iris_and_whole_communes(iris_catalog):
-    catalog = iris_catalog
-    assert not catalog.resolve(RUSCINO).unknown
+def test_ruscino_mixes_iris_and_whole_communes(iris_catalog_without_estimate):
+    catalog = iris_catalog_without_estimate
+    assert not catalog.estimated and not catalog.resolve(RUSCINO).unknown
     report = check_perimeter(catalog, Perimeter("CPTS Ruscino", RUSCINO))
     f = report.figures
     assert f.units == 16 and f.communes == 4 and f.parts == 1

@@ -65,6 +65,7 @@ def test_count_figure_plots_per_10k_with_coverage(sirene, sirene_frame, catalog,
     tarn_count = sirene_frame.loc[sirene_frame["dep"] == "81", "generaliste"].sum()
     assert bars.x[1] == pytest.approx(tarn_count / population[tarn.index].sum() * 10_000)
     assert "Carmausin-Ségala" in bars.y[0] and "Tarn" in bars.y[1] and "Occitanie" in bars.y[2]
+    assert "France — partiel" in bars.y[3]
     assert all("couverture" in label for label in bars.y[:2])
     assert "couverture 100 %" in bars.y[0]
     assert "périmètre −" in bars.text[1]  # fewer GP establishments than in the Tarn
@@ -109,7 +110,9 @@ def test_age_structure_only_when_loaded(sirene, codes, catalog, tmp_path):
     assert bars.y[5] == pytest.approx((150 + 240) / 3000 * 100)
     assert bars.y[6] == pytest.approx((260 + 380) / 3000 * 100)
     assert [c == HIGHLIGHT_COLOUR for c in bars.marker.color] == [False] * 5 + [True, True]
-    assert [trace.name for trace in figure.data[1:]] == ["Tarn", "France"]
+    # The test file covers a few Tarn communes: both references are partial, and said so.
+    assert [trace.name.split(" — ")[0] for trace in figure.data[1:]] == ["Tarn", "France"]
+    assert all("partiel" in trace.name for trace in figure.data[1:])
     index = round((260 + 380) / (180 + 430) * 100)
     assert f"indice de vieillissement : {index}" in figure.layout.title.text
     # The summary keeps the headline indicators; inhabitants are not counted per 10,000.
@@ -121,16 +124,21 @@ def test_age_structure_only_when_loaded(sirene, codes, catalog, tmp_path):
 def test_summary_table_and_its_xlsx(sirene, codes):
     comparisons = sirene.compare_all(codes, "Carmausin-Ségala")
     table = summary_table(comparisons.values())
-    assert list(table.columns) == ["Indicateur", "Unité", "Carmausin-Ségala", "Tarn", "Occitanie",
-                                   "France", "Couverture du périmètre (%)", "Source"]
+    # The SIRENE extract covers 16 départements: Occitanie in part, France in a small part.
+    count = comparisons["generaliste"]
+    occitanie, france = count.regions[0], count.france
+    assert 0.5 <= occitanie.coverage < 1 and france.coverage < 0.5
+    regional = f"Occitanie ({_french(100 * occitanie.coverage)} % de sa population)"
+    national = f"France — partiel ({_french(100 * france.coverage)} % de sa population)"
+    assert list(table.columns) == ["Indicateur", "Unité", "Carmausin-Ségala", "Tarn", regional,
+                                   national, "Couverture du périmètre (%)", "Source"]
     assert list(table["Indicateur"]) == [
         "Établissements de médecine générale",
         "Établissements de médecine générale pour 10 000 hab.",
         "Part des généralistes parmi généralistes et infirmiers"]
-    count = comparisons["generaliste"]
     assert table.loc[0, "Carmausin-Ségala"] == count.perimeter.value
     assert table.loc[1, "Tarn"] == round(count.departements[0].per_10k, 1)
-    assert table.loc[2, "France"] == round(comparisons["part_mg"].france.value, 1)
+    assert table.loc[2, national] == round(comparisons["part_mg"].france.value, 1)
     assert table.loc[0, "Source"] == "INSEE, SIRENE, 2019"
 
     data = table_to_xlsx(table, notes=["Couverture : part de la population avec une valeur."])
@@ -138,6 +146,7 @@ def test_summary_table_and_its_xlsx(sirene, codes):
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == list(table.columns)
     assert rows[1][2] == table.loc[0, "Carmausin-Ségala"]
+    assert "France" not in rows[0] and national in rows[0]  # the XLSX never says bare « France »
     assert rows[len(table) + 2][0].startswith("Couverture")
 
 

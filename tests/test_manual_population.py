@@ -22,15 +22,20 @@ def ruscino(iris_catalog):
 
 
 def test_entries_fill_the_unknown_iris_and_are_named_with_their_source(iris_catalog, ruscino):
+    """Perpignan's IRIS have no INSEE figure: unknown or estimated. Entered by hand, they
+    replace the estimates and the population is exact, no longer an estimation."""
     before = check_perimeter(iris_catalog, ruscino).figures.population
-    unknown = before.unknown_units
-    assert unknown and not before.exact  # Perpignan's IRIS, no INSEE file: a range
+    targets = sorted(before.unknown_units + before.estimated_units)
+    assert targets and (before.estimated or not before.exact)
+    estimates = iris_catalog.column("population")
     meta = {}
-    for i, code in enumerate(sorted(unknown)):
+    for i, code in enumerate(targets):
         meta = manual.entered(meta, code, 1000 + i, SOURCE, official=None)
     report = check_perimeter(iris_catalog, Perimeter(ruscino.name, ruscino.codes, meta))
     after = report.figures.population
-    assert after.exact and after.value == before.low + sum(1000 + i for i in range(len(unknown)))
+    assert after.exact and not after.estimated
+    guessed = sum(int(estimates[c]) for c in before.estimated_units)
+    assert after.value == before.low - guessed + sum(1000 + i for i in range(len(targets)))
     [note] = [f for f in report.findings if f.kind == "manual_population"]
     assert "saisie manuelle" in note.message and SOURCE in note.message
     assert not [f for f in report.findings if f.kind == "unknown_population"]
@@ -85,17 +90,21 @@ def test_a_base_from_before_gains_the_column_and_keeps_its_scenarios(workspace):
 def test_the_builder_takes_an_entry_and_shows_it_as_manual(workspace, iris_catalog, ruscino):
     from streamlit.testing.v1 import AppTest
 
+    from geo.iris import read_iris_contours
+    from geo.units import load_communes, load_successors
     from geo.workspace import save_iris_contours
+    from tests.conftest import IRIS_CONTOURS, shared_file
     from ui import state
 
-    save_iris_contours(iris_catalog.units[iris_catalog.units["level"] == "iris"], "extrait.parquet")
-    state.get_catalog.clear()
+    contours = read_iris_contours(shared_file(IRIS_CONTOURS.name), load_communes(), load_successors())
+    save_iris_contours(contours, IRIS_CONTOURS.name)  # as the « Données » page saves an import
+    state.shared_catalog.clear()
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.session_state["perimeter"] = ruscino
     at.run()
     assert not at.exception, at.exception
     before = check_perimeter(iris_catalog, ruscino).figures.population
-    code = min(before.unknown_units)
+    code = min(before.unknown_units + before.estimated_units)
     unit = next(s for s in at.selectbox if s.label == "Unité")
     unit.set_value(code)
     next(n for n in at.number_input if n.label == "Population (habitants)").set_value(2345)
@@ -103,10 +112,11 @@ def test_the_builder_takes_an_entry_and_shows_it_as_manual(workspace, iris_catal
     next(b for b in at.button if b.label == "Enregistrer la saisie").click().run()
     assert not at.exception, at.exception
     assert manual.values(at.session_state["perimeter"].metadata) == {code: 2345}
+    guess = int(iris_catalog.column("population")[code]) if code in before.estimated_units else 0
     population = next(m.value for m in at.metric if m.label == "Population")
-    assert f"{before.low + 2345:,}".replace(",", "\u202f") in population
+    assert f"{before.low - guess + 2345:,}".replace(",", "\u202f") in population
     assert any("saisie manuelle" in c.value and "INSEE" in c.value for c in at.caption)
-    state.get_catalog.clear()
+    state.shared_catalog.clear()
 
 
 def test_the_history_says_an_entry_changed_in_words(workspace):

@@ -330,7 +330,9 @@ def test_compare_starts_with_the_commune_level_ruscino_pair(workspace, catalog):
     assert any("+1 unité" in m.value and "Perpignan" in m.value for m in at.markdown)
 
 
-def test_compare_ruscino_by_iris_when_contours_are_loaded(workspace, monkeypatch, catalog, iris_catalog):
+def test_compare_ruscino_by_iris_when_contours_are_loaded(workspace, monkeypatch, catalog,
+                                                          iris_catalog_without_estimate):
+    iris_catalog = iris_catalog_without_estimate
     monkeypatch.setattr(state, "get_catalog", lambda: iris_catalog)
     at = page(workspace, COMPARE_PAGE)
     assert not [i for i in at.info if "Contours IRIS" in i.value]

@@ -187,7 +187,8 @@ def key_figures(coverage: Coverage) -> None:
     st.subheader(f"Couverture : {coverage.scope_label}")
     cols = st.columns(4)
     cols[0].metric("Population couverte", percent(f.share_population))
-    cols[0].caption(f"{f.population_covered.label()} sur {f.population.label()}")
+    cols[0].caption(f"{f.population_covered.label()} sur {f.population.label()} "
+                    f"({f.population.vintage_label()})")
     cols[1].metric("Communes couvertes", percent(f.share_communes))
     cols[1].caption(f"{fmt_int(f.communes_covered)} sur {fmt_int(f.communes)}"
                     + (f", dont {f.communes_partial} en partie" if f.communes_partial else ""))

@@ -336,9 +336,7 @@ def figures_panel(catalog: Catalog, report: Report) -> None:
     communes, area = st.columns(2)
     communes.metric("Communes", f.communes, help=f"dont {f.iris} IRIS" if f.iris else None)
     area.metric("Superficie", f"{fmt_dec(f.area_km2, 0)} km²")
-    notes = [] if f.density is None else [f"Densité {fmt_dec(f.density)} hab./km²"]
-    if pop.vintages:
-        notes.append(f"population municipale {', '.join(map(str, pop.vintages))} (INSEE)")
+    notes = [pop.vintage_label()] + ([] if f.density is None else [f"Densité {fmt_dec(f.density)} hab./km²"])
     if not catalog.has_iris:
         notes.append("niveau communal (pas de contours IRIS chargés)")
     st.caption(" · ".join(notes))

@@ -28,9 +28,10 @@ from geo.workspace import workspace_dir
 from indicators import importers
 from indicators.aggregate import Aggregator
 from indicators.definitions import Dataset, Indicator, slug
+from indicators.embedded import embedded_dataset, embedded_ids
 from indicators.figures import fmt_share, shown
 from indicators.importers import (IndicatorImportError, TablePreview, preview_table, read_apl,
-                                  read_insee_population, read_table)
+                                  read_finess, read_insee_population, read_table)
 from indicators.store import list_datasets, load_dataset, remove_dataset, save_dataset
 from ui import choices, state
 from ui.builder import dep_label
@@ -55,8 +56,22 @@ def saved() -> list[dict]:
     return list_datasets()
 
 
+def embedded() -> list[dict]:
+    """The embedded datasets (indicators.embedded), described like saved ones."""
+    return [embedded_meta(dataset_id) for dataset_id in embedded_ids()]
+
+
+def embedded_meta(dataset_id: str) -> dict:
+    data = embedded_dataset(dataset_id)
+    return {"id": dataset_id, "title": data.title, "level": data.level, "embedded": True,
+            "provenance": {"imported_at": data.provenance.imported_at,
+                           "file_name": data.provenance.file_name}}
+
+
 @st.cache_resource(show_spinner="Lecture du jeu d'indicateurs…", max_entries=32)
 def _dataset(workspace: str, dataset_id: str, imported_at: str) -> Dataset:
+    if dataset_id in embedded_ids():
+        return embedded_dataset(dataset_id)
     return load_dataset(dataset_id, Path(workspace))
 
 
@@ -195,11 +210,20 @@ def imports_section() -> None:
     st.caption("Fichiers de 200 Mo au plus (importez un extrait de vos départements au-delà). "
                "Un import du même nom remplace le précédent ; un import refusé ne change rien.")
     _last_report()
-    age, apl, table = st.tabs(["Population par âge (INSEE)", "APL (DREES)", "Autre tableau d'indicateurs"])
+    age, apl, finess, table = st.tabs(["Population par âge (INSEE)", "APL (DREES)",
+                                       "Établissements (FINESS)", "Autre tableau d'indicateurs"])
     with age:
         _insee_import()
     with apl:
         _apl_import()
+    with finess:
+        _official_import(
+            "finess_upload",
+            "Extraction FINESS des établissements (« Réexposition des données FINESS », "
+            "data.gouv.fr) : une ligne par établissement (et activité), avec sa catégorie "
+            "(`categetab`) et sa commune (`code_insee`). Donne le nombre d'établissements par "
+            "commune : pharmacies, maisons et centres de santé, EHPAD, hôpitaux.",
+            "Extraction FINESS (CSV)", ["csv", "zip"], read_finess, "FINESS")
     with table:
         _table_import()
 

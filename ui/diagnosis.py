@@ -25,6 +25,8 @@ from geo.catalog import Catalog
 from geo.checks import Report
 from geo.perimeter import Perimeter
 from geo.population import fmt_dec, fmt_int
+from geo.units import vintage_label
+from indicators import statlocales
 from indicators.aggregate import Comparison
 from indicators.basics import epci_shares, summary
 from indicators.definitions import SHARE_65, Dataset
@@ -62,10 +64,10 @@ def empty_page() -> None:
 
 
 def no_dataset() -> None:
-    st.info("Aucun jeu d'indicateurs chargé : ce diagnostic se limite aux chiffres ci-dessus. "
-            "Importez la population par âge (INSEE), l'APL (DREES) ou un export par commune "
-            "(Rézone CPTS, CartoSanté…) dans la page « Données » pour comparer le périmètre à son "
-            "département, sa région et la France.")
+    st.info("Aucun jeu d'indicateurs chargé depuis un fichier : ce diagnostic présente les indicateurs intégrés "
+            "(APL, part des 75 ans et plus, F-EDI, familles monoparentales). Importez la population "
+            "par âge (INSEE), un autre millésime de l'APL (DREES) ou un export par commune "
+            "(Rézone CPTS, CartoSanté…) dans la page « Données » pour en ajouter.")
     st.page_link("pages/4_Données.py", label="Importer des indicateurs (page Données)")
 
 
@@ -77,8 +79,7 @@ def key_figures(catalog: Catalog, report: Report) -> None:
     st.subheader("Chiffres clés")
     cols = st.columns(5)
     cols[0].metric("Population", figures["population_label"])
-    cols[0].caption(f"{figures['taille']} · population municipale "
-                    + ", ".join(map(str, figures["population_vintages"])) + " (INSEE)")
+    cols[0].caption(f"{figures['taille']} · {vintage_label(figures['population_vintages'])}")
     cols[1].metric("Superficie", f"{fmt_dec(figures['area_km2'], 0)} km²")
     density = figures["density"]
     cols[2].metric("Densité", "—" if density is None else f"{fmt_dec(density)} hab./km²")
@@ -106,6 +107,27 @@ def key_figures(catalog: Catalog, report: Report) -> None:
             "epci_name": "EPCI", "communes_epci": "Communes de l'EPCI", "communes_in": "dans le périmètre",
             "partial": "en partie (IRIS)", "share_pct": "Part des communes (%)"}),
             hide_index=True, width="stretch")
+
+
+def departement_context(catalog: Catalog, report: Report) -> None:
+    """The perimeter's départements from INSEE Statistiques locales (embedded): professionals,
+    emergency departments, life expectancy, mortality; each column's vintage in its name."""
+    dep = catalog.column("dep")
+    codes = sorted({dep[c] for c in report.leaves if dep.get(c)})
+    table = statlocales.departements().reindex(codes)
+    if table.empty:
+        return
+    st.subheader("Contexte départemental")
+    values = statlocales.departements().drop(columns="Libellé")
+    decimals = {c: 0 if (values[c].dropna() % 1 == 0).all() else 1 for c in values.columns}
+    shown = table.drop(columns="Libellé").apply(lambda column: column.map(
+        lambda v: "pas de donnée" if pd.isna(v) else fmt_number(v, decimals[column.name])))
+    shown.index = [f"{code} – {name}" for code, name in zip(table.index, table["Libellé"])]
+    st.table(shown)
+    st.caption("INSEE, « Statistiques locales », export par département (fichier "
+               "insee_statlocales_departements_sante_2024.csv) : millésime de chaque colonne dans son "
+               "intitulé ; valeurs telles que publiées (nombres, années, taux de mortalité). "
+               "Chiffres du département entier, pas du périmètre.")
 
 
 # --- indicators --------------------------------------------------------------------------------
@@ -165,8 +187,10 @@ def indicator_panels(results: list[Result]) -> None:
     for result in results:
         provenance = result.dataset.provenance
         st.markdown(f"**{plain(result.dataset.title)}**")
+        origin = ("données intégrées à l'application (voir data/README.md)" if result.meta.get("embedded")
+                  else f"importé le {data_imports.imported_on(result.meta)}")
         st.caption(plain(f"{provenance.publisher or 'Producteur non renseigné'} · fichier "
-                         f"« {provenance.file_name} » · importé le {data_imports.imported_on(result.meta)}"))
+                         f"« {provenance.file_name} » · {origin}"))
         for comparison in result.comparisons.values():
             if comparison.indicator.headline:
                 _panel(comparison, f"fig_{result.dataset.id}_{comparison.indicator.id}")

@@ -1,5 +1,5 @@
 """The builder's form to enter by hand the population of a unit whose official population
-is unknown (an IRIS before the INSEE file is imported), with its source; and the note that
+is unknown or only estimated (an IRIS before the INSEE file is imported), with its source; and the note that
 goes under every figure using such an entry (geo.manual_population holds the rules)."""
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ def figures_note(catalog: Catalog, report: Report) -> None:
 def panel(catalog: Catalog, report: Report) -> None:
     """Shown when a unit of the perimeter has no official population, or an entry exists."""
     perimeter = report.perimeter
-    official = catalog.column("population")
-    missing = sorted(c for c in report.leaves if official.get(c) is None)
+    population = catalog.column("population")
+    estimated = getattr(catalog, "estimated", frozenset())
+    official = {c: None if c in estimated else population.get(c) for c in report.leaves}
+    missing = sorted(c for c in report.leaves if official[c] is None)
     used = manual.in_use(perimeter.metadata, report.leaves)
     if not missing and not used:
         return
@@ -51,7 +53,7 @@ def panel(catalog: Catalog, report: Report) -> None:
                                    placeholder="ex. INSEE, recensement 2020, base infracommunale IRIS")
             if st.form_submit_button("Enregistrer la saisie"):
                 try:
-                    meta = manual.entered(perimeter.metadata, code, value, source, official.get(code))
+                    meta = manual.entered(perimeter.metadata, code, value, source, official[code])
                 except manual.ManualPopulationError as exc:
                     st.error(str(exc))
                 else:

@@ -48,11 +48,13 @@ def territory_units(catalog: Catalog, deps: tuple[str, ...], opened: tuple[str, 
     if opened:
         iris = units[(units["level"] == "iris") & units["parent_code"].isin(opened)]
         shown = gpd.GeoDataFrame(pd.concat([shown[~shown["code"].isin(opened)], iris]), crs=4326)
-    return shown[shown.geometry.notna()]
+    shown = shown[shown.geometry.notna()]
+    return shown.assign(estimated=shown["code"].isin(catalog.estimated))
 
 
 def territory_geojson(units: gpd.GeoDataFrame) -> dict:
-    """Compact GeoJSON of the shown units: code, escaped name, population label."""
+    """Compact GeoJSON of the shown units: code, escaped name, population label with its
+    vintage (« estimation » for an IRIS estimated from 2016, when `units` says which)."""
     geoms = units.geometry.to_numpy()
     precision = PRECISION_DEG
     if len(units) > SIMPLIFY_ABOVE_UNITS:
@@ -60,15 +62,19 @@ def territory_geojson(units: gpd.GeoDataFrame) -> dict:
         precision = SIMPLIFY_TOLERANCE_DEG / 10
     geoms = shapely.set_precision(geoms, precision)
     features = []
-    for code, name, level, pop, geom in zip(units["code"], units["name"], units["level"],
-                                            units["population"], geoms):
+    estimated = units["estimated"] if "estimated" in units else pd.Series(False, index=units.index)
+    for code, name, level, pop, vintage, guess, geom in zip(
+            units["code"], units["name"], units["level"], units["population"],
+            units["population_vintage"], estimated, geoms):
         if geom is None or geom.is_empty:
             continue
         label = name if level != "iris" else f"IRIS {name}"
+        known = not (pop is None or str(pop) == "<NA>")
+        year = f"{'estimation ' if guess else ''}{vintage}" if known and str(vintage) != "<NA>" else ""
         features.append({
             "type": "Feature",
             "properties": {"code": code, "nom": html.escape(str(label)),
-                           "pop": "inconnue" if pop is None or str(pop) == "<NA>" else fmt_int(pop)},
+                           "pop": f"{fmt_int(pop)} ({year})" if known else "inconnue"},
             "geometry": json.loads(shapely.to_geojson(geom)),
         })
     return {"type": "FeatureCollection", "features": features}

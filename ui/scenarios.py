@@ -471,6 +471,7 @@ def _column(catalog: Catalog, candidate: Candidate, report: Report, first: Repor
     pop, f = report.figures.population, report.figures
     st.metric("Population", pop.label(), delta=first and population_change(first.figures.population, pop),
               delta_color="off")
+    st.caption(pop.vintage_label())
     st.metric("Taille", pop.taille_label())
     st.caption(f"{f.communes} commune(s)" + (f" dont {f.iris} IRIS" if f.iris else "")
                + f" · {fmt_dec(f.area_km2, 0)} km²")

@@ -8,12 +8,14 @@ neighbouring layers are per session.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from collections import Counter
 
 from geo.catalog import Catalog
 from geo.files import Layer
 from geo.perimeter import Perimeter
+from geo.units import vintage_in_force
 from geo.workspace import load_iris_contours, load_iris_population
 from ui.map import territory_geojson, territory_units
 
@@ -24,12 +26,21 @@ MAX_SHOWN_DEPS = 6  # the territory picker accepts at most six départements
 # Widgets drawn on one page whose value the other pages must not lose: Streamlit forgets a
 # widget's value at the end of a run of a page that does not draw it.
 AUTHOR = "scenario_author"  # widget key of the author of saved scenarios
+VINTAGE = "millesime"  # widget key of the vintage of the populations légales shown
 PUBLIC_URL = "public_url"  # widget key of the app's address for the room (page « Atelier »)
-SHARED_WIDGETS = ("deps", AUTHOR, PUBLIC_URL)
+SHARED_WIDGETS = ("deps", AUTHOR, VINTAGE, PUBLIC_URL)
+
+
+def get_catalog() -> Catalog:
+    """The shared catalog, with the populations of the vintage this session chose (the one
+    in force outside a session: serve.py's warm-up)."""
+    in_session = get_script_run_ctx(suppress_warning=True) is not None
+    vintage = st.session_state.get(VINTAGE, vintage_in_force()) if in_session else vintage_in_force()
+    return shared_catalog().with_vintage(vintage)
 
 
 @st.cache_resource(show_spinner="Chargement des communes de France…")
-def get_catalog() -> Catalog:
+def shared_catalog() -> Catalog:
     loaded = load_iris_contours()
     catalog = Catalog(loaded[0], loaded[1]["source"]) if loaded else Catalog()
     population = load_iris_population() if loaded else None
@@ -39,18 +50,23 @@ def get_catalog() -> Catalog:
     return catalog
 
 
-# cache_resource, not cache_data: these are read-only and large; no copy on every rerun.
-@st.cache_resource(show_spinner=False, max_entries=32)
 def shown_territory(deps: tuple[str, ...], opened: tuple[str, ...]):
     """The builder map's units for départements `deps` (communes in `opened` as IRIS),
-    their GeoJSON payload and bounds: built once per territory for every session."""
-    units = territory_units(get_catalog(), deps, opened)
+    their GeoJSON payload and bounds: built once per territory and vintage for every session."""
+    return _shown_territory(deps, opened, get_catalog().vintage)
+
+
+# cache_resource, not cache_data: these are read-only and large; no copy on every rerun.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _shown_territory(deps: tuple[str, ...], opened: tuple[str, ...], vintage: int):
+    units = territory_units(shared_catalog().with_vintage(vintage), deps, opened)
     return units, territory_geojson(units), tuple(units.total_bounds)
 
 
 def init() -> None:
     defaults = {"deps": list(DEFAULT_DEPS), "perimeter": Perimeter("Mon projet de CPTS", ()),
-                "history": [], "layers": {}, "opened": (), "handled": {}, "focus": None}
+                "history": [], "layers": {}, "opened": (), "handled": {}, "focus": None,
+                VINTAGE: vintage_in_force()}
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
     for key in SHARED_WIDGETS:

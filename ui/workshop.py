@@ -155,6 +155,7 @@ def figures(report: Report) -> None:
         return
     with st.container(key="workshop_figures"):
         st.metric("Population", pop.label())
+        st.caption(pop.vintage_label())
         st.metric("Taille", pop.taille_label())
         st.metric("Communes", fmt_int(f.communes))
         st.metric("Constats bloquants", len(report.blocking))

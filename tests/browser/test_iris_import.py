@@ -1,5 +1,6 @@
 """IRIS level end to end: import the real IRIS contours on the « Données » page, then open
-the Ruscino example (IRIS of Cabestany and Perpignan, whole communes) in the builder."""
+the Ruscino example (IRIS of Cabestany and Perpignan, whole communes) in the builder: one
+estimated population and a Taille, without the INSEE IRIS population file."""
 
 from playwright.sync_api import expect
 
@@ -21,9 +22,13 @@ def test_import_iris_then_open_ruscino(streamlit_server, page, artifacts_dir):
     metric = page.get_by_test_id("stMetric")
     expect(metric.filter(has_text="Communes").get_by_test_id("stMetricValue")).to_have_text(
         "4", timeout=60_000)
-    # Perpignan's IRIS have no population without the INSEE file: a range, never zero.
-    expect(metric.filter(has_text="Population").get_by_test_id("stMetricValue")).to_contain_text("entre")
-    expect(page.get_by_test_id("stAlertContentWarning").first).to_contain_text("Population inconnue")
+    # Without the INSEE IRIS file, Perpignan's IRIS are estimated from their 2016 share: one
+    # population, labelled as an estimate with its method, and a Taille (issue 13).
+    population = metric.filter(has_text="Population").get_by_test_id("stMetricValue")
+    expect(population).to_contain_text("hab. (estimation)")
+    expect(population).not_to_contain_text("entre")
+    expect(page.get_by_text("IRIS en estimation : part de l'IRIS")).to_be_visible()
+    expect(page.get_by_test_id("stAlertContentInfo").filter(has_text="Taille 2").first).to_be_visible()
     page.wait_for_timeout(1500)
     page.screenshot(path=artifacts_dir / "ruscino_iris.png", full_page=True)
     # At 1,440 px the range, the density and the statut are whole, not cut with « … ».
