@@ -80,9 +80,7 @@ def _compact(catalog: Catalog, perimeter: Perimeter, key: str = "compact_map") -
     population, size = st.columns(2)
     population.metric("Population", report.figures.population.label())
     size.metric("Taille", report.figures.population.taille_label())
-    st.caption(f"{report.figures.communes} commune(s)"
-               + (f" · population municipale {', '.join(map(str, report.figures.population.vintages))} (INSEE)"
-                  if report.figures.population.vintages else ""))
+    st.caption(f"{report.figures.communes} commune(s) · {report.figures.population.vintage_label()}")
     if entered := manual_population.summary(perimeter.metadata, report.leaves):
         st.caption(text(entered))
     for finding in report.findings:
