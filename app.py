@@ -5,6 +5,7 @@ font a workshop PC may lack, and Material icons are fetched from the internet.""
 import streamlit as st
 
 from ui import style
+from ui.errors import run_page
 from ui.state import BUILDER_PAGE
 
 PAGES = [
@@ -17,4 +18,4 @@ PAGES = [
     st.Page("pages/5_Atelier.py", title="Atelier"),
 ]
 style.apply()
-st.navigation(PAGES).run()
+run_page(st.navigation(PAGES).run)

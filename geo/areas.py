@@ -47,3 +47,24 @@ def mostly_inside(units: gpd.GeoDataFrame, polygon, min_share: float = 0.5) -> l
     shape = gpd.GeoSeries([polygon], crs=4326).to_crs(METROPOLE_CRS).iloc[0]
     share = projected.intersection(shape).area / projected.area
     return candidates["code"][share.to_numpy() > min_share].tolist()
+
+
+def area_shares(units: gpd.GeoDataFrame, shapes: dict) -> pd.DataFrame:
+    """Columns `name`, `code`, `share`: the share of each unit's area inside each named shape
+    (EPSG:4326), where they meet, measured in Lambert-93. Units are first narrowed by the
+    spatial index, so a layer over one région does not project all of France."""
+    if not shapes:
+        return pd.DataFrame(columns=["name", "code", "share"])
+    names = list(shapes)
+    polygons = [shape if shape.is_valid else shapely.make_valid(shape) for shape in shapes.values()]
+    near = units.iloc[np.unique(units.sindex.query(polygons, predicate="intersects")[1])]
+    near = near[near.geometry.notna()]
+    if near.empty:
+        return pd.DataFrame(columns=["name", "code", "share"])
+    which_shape, which_unit = near.sindex.query(polygons, predicate="intersects")
+    projected_units = near.geometry.to_crs(METROPOLE_CRS).to_numpy()
+    projected_shapes = gpd.GeoSeries(polygons, crs=4326).to_crs(METROPOLE_CRS).to_numpy()
+    left, right = projected_units[which_unit], projected_shapes[which_shape]
+    share = shapely.area(shapely.intersection(left, right)) / shapely.area(left)
+    return pd.DataFrame({"name": np.array(names, dtype=object)[which_shape],
+                         "code": near["code"].to_numpy()[which_unit], "share": share})

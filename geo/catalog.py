@@ -22,10 +22,19 @@ import shapely
 
 from geo.areas import mostly_inside
 from geo.neighbours import neighbour_pairs
-from geo.units import (checked_vintage, load_commune_neighbours, load_communes,
-                       load_iris_population_2016, load_populations, load_successors,
-                       vintage_in_force)
+from geo.units import (
+    checked_vintage,
+    load_commune_neighbours,
+    load_communes,
+    load_iris_population_2016,
+    load_populations,
+    load_successors,
+    vintage_in_force,
+)
 
+# INSEE divides communes of 10,000 inhabitants or more into IRIS: above this a commune is
+# "large" (a CPTS may hold part of it; a bare `infra` flag on its claimants means they split it).
+IRIS_MIN_POPULATION = 10_000
 # Contours rebuilt from vector tiles have ~14 m of play (see shared/data/SOURCES.md).
 IRIS_TOLERANCE_M = 20.0
 IRIS_MIN_BORDER_M = 60.0
@@ -90,6 +99,28 @@ class Catalog:
     @property
     def has_iris(self) -> bool:
         return self._iris is not None
+
+    def is_large(self, code: str) -> bool:
+        """A unit CPTS may share below the commune: divided (arrondissements, IRIS) or populous."""
+        population = self.column("population").get(code)
+        return code in self.children or (population is not None and population >= IRIS_MIN_POPULATION)
+
+    def iris_communes(self) -> set[str]:
+        """Communes and arrondissements whose IRIS this catalog holds."""
+        return set() if self._iris is None else set(self._iris["parent_code"])
+
+    def with_iris(self, extra: gpd.GeoDataFrame, source: str) -> Catalog:
+        """A catalog holding this one's IRIS plus `extra` (IRIS of communes it had none of,
+        e.g. those a CPTS layer brings with their contours)."""
+        frames = [f for f in (self._iris, extra) if f is not None and len(f)]
+        iris = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        sources = " + ".join(s for s in (self.iris_source, source) if s)
+        catalog = Catalog(gpd.GeoDataFrame(iris, geometry="geometry", crs=4326), sources)
+        if catalog.vintage != self.vintage:
+            catalog = catalog.with_vintage(self.vintage)
+        if self._iris_exact is not None:
+            catalog.set_iris_population(*self._iris_exact)
+        return catalog
 
     def with_vintage(self, vintage: int) -> Catalog:
         """This catalog with the populations of `vintage` (UnknownVintageError if not embedded)."""

@@ -1,66 +1,76 @@
 """Command line for ARS staff: check a perimeter file against a layer of neighbouring CPTS.
 
-    python -m geo.check PERIMETER [--against LAYER] [--iris IRIS_CONTOURS] [--millesime 2023] [--json]
+    python -m geo.check PERIMETER [--against LAYER] [--name NAME] [--code-column C]
+                                  [--name-column C] [--iris IRIS_CONTOURS] [--millesime 2023] [--json]
 
-Prints the figures (population, Taille, area, communes, parts) and the findings, in French,
-or as JSON with --json. Exit status: 0 without blocking finding, 1 with one, 2 when a file
-cannot be read or the vintage of the populations is unknown (the reason on stderr).
+Prints what was read (code and grouping columns, on stderr), then the figures (population
+with its vintage, Taille, area, communes, parts) and the findings, in French, or as JSON
+with --json. A file holding several perimeters is checked whole (each against the others
+and the layer), or only the one chosen with --name; never silently the first. Exit status
+(geo.cli): 0 nothing blocking, 1 a blocking finding, 2 unreadable input, unknown vintage or
+bad usage.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from pathlib import Path
 
-from geo.catalog import Catalog
-from geo.checks import check_perimeter
-from geo.files import PerimeterFileError, read_layer
-from geo.iris import IrisFileError, read_iris_contours
-from geo.units import UnknownVintageError, load_communes, load_successors, vintage_label
+from geo.checks import Checker
+from geo.cli import (
+    EXIT_BLOCKING,
+    EXIT_OK,
+    InputError,
+    load_catalog,
+    parser,
+    read_file,
+    run_safely,
+)
+from geo.units import vintage_label
 from indicators.basics import summary
 
 SEVERITY_LABEL = {"blocking": "BLOQUANT", "warning": "ATTENTION", "info": "INFO"}
 
 
-def load_catalog(iris_path: str | None, vintage: str | None = None) -> Catalog:
-    """The catalog (with IRIS contours when given), populations of `vintage` (default: in force)."""
-    if not iris_path:
-        catalog = Catalog()
-    else:
-        iris = read_iris_contours(iris_path, load_communes(), load_successors())
-        catalog = Catalog(iris, Path(iris_path).name)
-    return catalog if vintage is None else catalog.with_vintage(vintage)
-
-
-def run(args: argparse.Namespace) -> tuple[dict, int]:
+def run(args) -> tuple[dict, int]:
     catalog = load_catalog(args.iris, args.millesime)
-    path = Path(args.perimeter)
-    layer = read_layer(catalog, path.read_bytes(), path.name)
-    candidate = layer.perimeters[0]
+    layer = read_file(catalog, args.perimeter, args)
+    catalog = layer.catalog or catalog
+    candidates = layer.perimeters
+    if args.name is not None:
+        candidates = [p for p in layer.perimeters if p.name == args.name]
+        if not candidates:
+            names = ", ".join(f"« {p.name} »" for p in layer.perimeters[:20])
+            raise InputError(f"Aucun périmètre « {args.name} » dans le fichier. Périmètres lus : {names}.")
     others, geometries, warnings = [], dict(layer.geometries), list(layer.warnings)
     unknown = dict(layer.unknown_codes)
     if args.against:
-        against = Path(args.against)
-        neighbours = read_layer(catalog, against.read_bytes(), against.name)
+        neighbours = read_file(catalog, args.against)
+        catalog = neighbours.catalog or catalog
         others = neighbours.perimeters
         geometries.update(neighbours.geometries)
         warnings += neighbours.warnings
         unknown.update(neighbours.unknown_codes)
-    report = check_perimeter(catalog, candidate, others, geometries)
-    result = {
+    # The file's own perimeters are neighbours of each other; on a shared name the file wins.
+    mine = {p.name for p in layer.perimeters}
+    checker = Checker(catalog, layer.perimeters + [o for o in others if o.name not in mine])
+    reports = [checker.check(p, geometries) for p in candidates]
+    results = [{
         "figures": summary(catalog.units, report),
         "findings": [f.as_dict() for f in report.findings],
+    } for report in reports]
+    result = {
+        **(results[0] if len(results) == 1 else {"perimeters": results}),
         "unknown_codes": unknown,
         "remapped_codes": {**layer.remapped},
+        "uncovered": layer.uncovered,
         "warnings": warnings,
         "iris_level": catalog.has_iris,
     }
-    return result, 1 if report.blocking else 0
+    return result, EXIT_BLOCKING if any(r.blocking for r in reports) else EXIT_OK
 
 
-def render(result: dict) -> str:
+def _render_one(result: dict) -> list[str]:
     f = result["figures"]
     lines = [
         f"Périmètre : {f['name']}",
@@ -69,40 +79,40 @@ def render(result: dict) -> str:
         f"  Superficie : {f['area_km2']:.1f} km²".replace(".", ","),
         f"  Communes : {f['communes']}" + (f", dont IRIS : {f['iris']}" if f["iris"] else ""),
         f"  Morceaux : {f['parts']}",
+        "  Constats :",
     ]
+    return lines + [f"    [{SEVERITY_LABEL[x['severity']]}] {x['message']}" for x in result["findings"]]
+
+
+def render(result: dict) -> str:
+    lines = []
+    for one in result.get("perimeters") or [result]:
+        lines += _render_one(one)
     if not result["iris_level"]:
-        lines.append("  (niveau communal : aucun contour IRIS chargé, option --iris)")
+        lines.append("(niveau communal : aucun contour IRIS chargé, option --iris)")
     for name, codes in result["unknown_codes"].items():
-        lines.append(f"  Codes inconnus dans « {name} » : {', '.join(codes)}")
+        lines.append(f"Codes inconnus dans « {name} » : {', '.join(codes)}")
     for old, new in result["remapped_codes"].items():
-        lines.append(f"  Code {old} remplacé par {new} (fusion de communes)")
-    lines += [f"  {w}" for w in result["warnings"]]
-    lines.append("Constats :")
-    for finding in result["findings"]:
-        lines.append(f"  [{SEVERITY_LABEL[finding['severity']]}] {finding['message']}")
+        lines.append(f"Code {old} remplacé par {new} (fusion de communes)")
+    for value, codes in result["uncovered"].items():
+        lines.append(f"Sans CPTS (« {value or 'vide'} ») : {len(codes)} unité(s) non comptée(s)")
+    lines += [f"Lecture : {w}" for w in result["warnings"]]
     return "\n".join(lines)
 
 
-def add_vintage_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--millesime", help="millésime des populations légales (par défaut celui "
-                        "en vigueur ; un millésime antérieur pour retrouver le chiffre d'une lettre)")
-
-
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geo.check", description=__doc__.split("\n")[0])
-    parser.add_argument("perimeter", help="GeoJSON, GeoPackage, Shapefile zippé ou CSV de codes")
-    parser.add_argument("--against", help="couche des CPTS voisines (mêmes formats)")
-    parser.add_argument("--iris", help="contours IRIS (CONTOURS-IRIS de l'IGN, .shp/.gpkg/.zip/.7z/.parquet)")
-    add_vintage_option(parser)
-    parser.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
-    args = parser.parse_args(argv)
-    try:
+    p = parser("python -m geo.check", __doc__.split("\n")[0])
+    p.add_argument("perimeter", help="périmètre(s) : GeoJSON, GeoPackage, Shapefile zippé, CSV, XLSX ou ODS")
+    p.add_argument("--against", help="couche des CPTS voisines (mêmes formats)")
+    p.add_argument("--name", help="le périmètre du fichier à vérifier (sinon tous, chacun contre les autres)")
+    args = p.parse_args(argv)
+
+    def body() -> int:
         result, status = run(args)
-    except (PerimeterFileError, IrisFileError, UnknownVintageError, OSError) as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 2
-    print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else render(result))
-    return status
+        print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else render(result))
+        return status
+
+    return run_safely(body)
 
 
 if __name__ == "__main__":

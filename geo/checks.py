@@ -16,6 +16,7 @@ import shapely
 
 from geo import manual_population
 from geo.catalog import Catalog
+from geo.infra import declares_infra
 from geo.mesh import Mesh
 from geo.perimeter import Perimeter
 from geo.population import PopulationEstimate, distance_to_threshold, estimate, fmt_dec, fmt_int
@@ -87,6 +88,7 @@ class Checker:
         # Codes the catalog does not know (IRIS without IRIS contours, typos) cannot be
         # checked; files and pages report them, the checks work on the others.
         codes = {p.name: [c for c in p.codes if c in known] for p in perimeters}
+        self.metadata = {p.name: p.metadata for p in perimeters}
         self.mesh = Mesh(catalog, [c for group in codes.values() for c in group])
         self.leaves = {name: self.mesh.expand(group) for name, group in codes.items()}
         self.covered = frozenset().union(*self.leaves.values()) if self.leaves else frozenset()
@@ -157,10 +159,11 @@ class Checker:
 
     def check(self, candidate: Perimeter, geometries: dict | None = None) -> Report:
         leaves = self.leaves[candidate.name]
+        split = self.declared_splits(candidate.name)
         findings: list[Finding] = []
         findings += self.unknown_population(leaves)
         findings += self.manual_population(candidate, leaves)
-        findings += self.overlaps(candidate)
+        findings += self.overlaps(candidate, split)
         findings += self.isolated_around(candidate)
         parts = self.components(leaves)
         findings += self.contiguity(parts)
@@ -168,6 +171,7 @@ class Checker:
         if geometries:
             findings += self.geometric_overlaps(candidate, geometries)
         figures = self.figures(leaves, len(parts))
+        figures.population = self.split_population(leaves, split)
         if leaves:
             findings += size_class(figures.population)
         findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
@@ -207,12 +211,43 @@ class Checker:
                          for c, e in sorted(used.items())) + ".",
             tuple(sorted(used)))]
 
-    def overlaps(self, candidate: Perimeter) -> list[Finding]:
+    def declared_splits(self, name: str) -> set[str]:
+        """Leaves `name` shares with other perimeters where all of them declare holding only
+        part of it (geo.infra): shared with an unknown split, not overlapped."""
+        mine, out = self.leaves[name], set()
+        for other, theirs in self.leaves.items():
+            if other != name:
+                out |= {c for c in mine & theirs if declares_infra(self.catalog, self.metadata[name], c)
+                        and declares_infra(self.catalog, self.metadata[other], c)}
+        return out
+
+    def split_population(self, leaves, shared) -> PopulationEstimate:
+        """Holding an unknown part of `shared` units: between none of them and all of them."""
+        population = self.population(leaves)
+        if not shared:
+            return population
+        without = self.population(set(leaves) - set(shared))
+        return PopulationEstimate(without.low, population.high if without.high >= 0 else -1,
+                                  tuple(sorted(set(without.unknown_units) | set(shared))), population.vintages,
+                                  population.estimated_units)
+
+    def overlaps(self, candidate: Perimeter, split=frozenset()) -> list[Finding]:
         mine = self.leaves[candidate.name]
         out = []
         for other, theirs in self.leaves.items():
-            shared = mine & theirs
-            if other == candidate.name or not shared:
+            both = mine & theirs
+            if other == candidate.name or not both:
+                continue
+            declared = both & split
+            if declared:
+                out.append(Finding(
+                    "warning", "shared_commune",
+                    f"{self.names(declared)} partagée(s) avec « {other} », découpage infra-communal inconnu : "
+                    "la population du périmètre est une fourchette tant que le découpage (IRIS, quartiers) "
+                    "n'est pas fourni.", tuple(sorted(declared)), self.population(declared),
+                    self.geometry(declared), other))
+            shared = both - declared
+            if not shared:
                 continue
             pop = self.population(shared)
             area = self.area(shared)

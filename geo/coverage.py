@@ -12,15 +12,15 @@ as shared with an unknown infra-communal split (a warning), and each claimant's 
 becomes a range; a commune wholly claimed by two CPTS with no such indication stays a
 blocking overlap.
 
-Command line (French output, or JSON for scripts; exit status 0, or 1 with the reason on
-stderr when the layer cannot be read or the scope names no commune):
+Command line (French output, or JSON for scripts; what was read on stderr; exit status
+of geo.cli: 0 nothing blocking, 1 a blocking finding, 2 unreadable input or bad usage):
 
-    python -m geo.coverage LAYER [--region 93] [--departement 06] [--iris CONTOURS] [--json]
+    python -m geo.coverage LAYER [--region 93] [--departement 06] [--code-column C]
+                                 [--name-column C] [--iris CONTOURS] [--json]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections import Counter, defaultdict
@@ -30,21 +30,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.catalog import Catalog, fold
+from geo.catalog import Catalog
 from geo.checks import SEVERITY_ORDER, Checker, Finding, km2
-from geo.files import Layer, PerimeterFileError, read_layer
-from geo.iris import IrisFileError
+from geo.cli import EXIT_BLOCKING, EXIT_OK, load_catalog, parser, read_file, run_safely
+from geo.files import Layer
+from geo.infra import declares_infra
 from geo.population import PopulationEstimate, fmt_int
-from geo.units import UnknownVintageError, embedded_metadata, vintage_label
+from geo.units import embedded_metadata, vintage_label
 
 # Default scope: a région counts when the layer claims at least this share of its communes,
 # so one commune across the border does not pull a whole neighbouring région in.
 MIN_REGION_SHARE = 0.05
-# INSEE divides communes of 10,000 inhabitants or more into IRIS: above this a commune is
-# "large", and a bare `infra` flag (no name) on its claimants means they split it.
-IRIS_MIN_POPULATION = 10_000
-INFRA_KEYS = ("infra", "infra_communal", "infracommunal")
-INFRA_FLAGS = {"1", "true", "oui", "yes", "vrai", "x"}
+# A unit claimed by more CPTS than this is reported once with its claimants, not per pair.
+MAX_PAIRED_CLAIMANTS = 6
 SEVERITY_LABEL = {"blocking": "BLOQUANT", "warning": "ATTENTION", "info": "INFO"}
 
 
@@ -148,6 +146,8 @@ class Coverage:
     unplaced: dict[str, list[str]] = field(default_factory=dict)
     remapped: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Rows of the file saying « no CPTS » (« HORS CPTS », empty): the value -> their codes.
+    uncovered: dict[str, list[str]] = field(default_factory=dict)
 
     def of_kind(self, *kinds: str) -> list[LayerFinding]:
         return [f for f in self.findings if f.finding.kind in kinds]
@@ -196,6 +196,7 @@ class Coverage:
             "unplaced_codes": self.unplaced,
             "remapped_codes": self.remapped,
             "warnings": self.warnings,
+            "uncovered_rows": self.uncovered,
         }
 
 
@@ -244,41 +245,6 @@ def scope_label(catalog: Catalog, scope: Scope) -> str:
     return ", ".join(parts)
 
 
-# --- shared communes -----------------------------------------------------------------
-
-def _infra_entries(value) -> list[str]:
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                return [str(v) for v in json.loads(text)]
-            except ValueError:
-                pass
-        return [v.strip() for v in text.replace(";", ",").split(",") if v.strip()]
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
-def declares_infra(metadata: dict, code: str, name: str, large: bool) -> bool:
-    """Whether a CPTS's metadata says it holds only part of unit `code`: an `infra`
-    property naming it (code or name), or a bare flag when the unit is large."""
-    for key, value in metadata.items():
-        if str(key).strip().lower() not in INFRA_KEYS:
-            continue
-        for entry in _infra_entries(value):
-            if entry.strip().upper() == code or fold(entry) == fold(name):
-                return True
-            if large and fold(entry) in INFRA_FLAGS:
-                return True
-    return False
-
-
-def _is_large(catalog: Catalog, code: str) -> bool:
-    population = catalog.units.at[code, "population"]
-    return code in catalog.children or (pd.notna(population) and population >= IRIS_MIN_POPULATION)
-
-
 # --- the analysis --------------------------------------------------------------------
 
 def analyse_layer(catalog: Catalog, layer: Layer, scope: Scope | None = None) -> Coverage:
@@ -293,8 +259,8 @@ def analyse_layer(catalog: Catalog, layer: Layer, scope: Scope | None = None) ->
             owners[leaf].append(name)
 
     infra = _shared_below_commune(catalog, perimeters, owners)
-    overlaps = _overlaps(checker, owners, infra)
-    findings = [_overlap_finding(checker, o) for o in overlaps if o.codes]
+    overlaps, crowded = _overlaps(checker, owners, infra)
+    findings = [_overlap_finding(checker, o) for o in overlaps if o.codes] + crowded
     findings += [_shared_finding(checker, leaf, owners[leaf]) for leaf in sorted(infra)]
 
     white = in_scope - checker.covered
@@ -316,20 +282,29 @@ def analyse_layer(catalog: Catalog, layer: Layer, scope: Scope | None = None) ->
         figures=_figures(checker, rows, in_scope, white),
         cpts=rows, overlaps=overlaps, white=_white_table(catalog, white, isolated_codes),
         findings=findings, unplaced=dict(layer.unknown_codes), remapped=dict(layer.remapped),
-        warnings=list(layer.warnings))
+        warnings=list(layer.warnings), uncovered=dict(layer.uncovered))
 
 
 def _shared_below_commune(catalog: Catalog, perimeters, owners: dict) -> set[str]:
     """Units claimed by several CPTS, every one of which declares holding only part of it."""
     metadata = {p.name: p.metadata for p in perimeters}
-    name = catalog.column("name")
     return {leaf for leaf, names in owners.items() if len(names) > 1 and all(
-        declares_infra(metadata[n], leaf, name[leaf], _is_large(catalog, leaf)) for n in names)}
+        declares_infra(catalog, metadata[n], leaf) for n in names)}
 
 
-def _overlaps(checker: Checker, owners: dict, infra: set) -> list[Overlap]:
+def _overlaps(checker: Checker, owners: dict, infra: set) -> tuple[list[Overlap], list[LayerFinding]]:
+    """Overlaps found per unit (who claims it): units claimed by a few CPTS are summed up
+    per pair; a unit claimed by more than MAX_PAIRED_CLAIMANTS is reported once, with its
+    claimants, so memory and time stay linear in the layer (1,000 features claiming one
+    commune once meant half a million pairs)."""
     pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    crowded: list[LayerFinding] = []
     for leaf, names in owners.items():
+        if len(names) < 2:
+            continue
+        if len(names) > MAX_PAIRED_CLAIMANTS and leaf not in infra:
+            crowded.append(_crowded_finding(checker, leaf, names))
+            continue
         for a, b in combinations(sorted(names), 2):
             pairs[a, b].append(leaf)
     out = []
@@ -337,7 +312,17 @@ def _overlaps(checker: Checker, owners: dict, infra: set) -> list[Overlap]:
         codes = sorted(set(leaves) - infra)
         out.append(Overlap(a, b, tuple(codes), tuple(sorted(set(leaves) & infra)),
                            checker.population(codes)))
-    return out
+    return out, crowded
+
+
+def _crowded_finding(checker: Checker, leaf: str, names: list[str]) -> LayerFinding:
+    claimants = sorted(names)
+    shown = ", ".join(f"« {n} »" for n in claimants[:5]) + (f" et {len(claimants) - 5} autres"
+                                                            if len(claimants) > 5 else "")
+    return LayerFinding(Finding(
+        "blocking", "overlap",
+        f"{checker.names([leaf])} ({leaf}) est revendiquée entière par {len(claimants)} CPTS : {shown}.",
+        (leaf,), checker.population([leaf]), checker.geometry([leaf])), tuple(claimants))
 
 
 def _overlap_finding(checker: Checker, o: Overlap) -> LayerFinding:
@@ -376,17 +361,13 @@ def _cpts_row(checker: Checker, name: str, owners: dict, infra: set) -> tuple[Cp
     leaves = checker.leaves[name]
     parts = checker.components(leaves)
     figures = checker.figures(leaves, len(parts))
-    findings = [LayerFinding(f, (name,)) for f in checker.contiguity(parts)]
-    if figures.population.unknown_units:
-        findings += [LayerFinding(f, (name,)) for f in checker.unknown_population(leaves)]
-    shared = leaves & infra
-    population = figures.population
-    if shared:
-        # Holding an unknown part of a shared commune: between none of it and all of it.
-        without = checker.population(leaves - shared)
-        population = PopulationEstimate(
-            without.low, population.high if without.high >= 0 else -1,
-            tuple(sorted(set(without.unknown_units) | shared)), population.vintages)
+    own = checker.contiguity(parts) + (checker.unknown_population(leaves) if figures.population.unknown_units
+                                        else [])
+    # Said of one CPTS among many: the message names it (the page and the CLI list them all).
+    findings = [LayerFinding(replace(f, message=f"« {name} » : {f.message}"), (name,)) for f in own]
+    # Holding an unknown part of a shared commune: a range. No unit placed (a contour in the
+    # sea): no population, hence no Taille — never « Taille 1 ».
+    population = checker.split_population(leaves, leaves & infra) if leaves else PopulationEstimate(0, -1)
     around = {n for leaf in leaves for n in checker.mesh.neighbours(leaf)}
     neighbours = sorted({o for n in around for o in owners.get(n, ()) if o != name})
     return CptsRow(name, population, figures.communes, figures.units, figures.area_km2,
@@ -394,11 +375,16 @@ def _cpts_row(checker: Checker, name: str, owners: dict, infra: set) -> tuple[Cp
 
 
 def _unplaced_findings(catalog: Catalog, layer: Layer) -> list[LayerFinding]:
+    def why(codes) -> str:
+        iris = [c for c in codes if len(c) == 9]
+        return (f"inconnus du COG {embedded_metadata().get('cog_vintage', '')}" if not iris else
+                "IRIS sans contours chargés : importez les contours IRIS" if len(iris) == len(codes) else
+                "inconnus du COG, ou IRIS sans contours chargés")
+
     out = [LayerFinding(Finding(
         "warning", "unknown_codes",
-        f"« {name} » : {len(codes)} code(s) non placé(s) (inconnus du COG "
-        f"{embedded_metadata().get('cog_vintage', '')}) : {', '.join(codes)}.", tuple(codes)), (name,))
-        for name, codes in layer.unknown_codes.items()]
+        f"« {name} » : {len(codes)} code(s) non placé(s) ({why(codes)}) : {', '.join(codes)}.", tuple(codes)),
+        (name,)) for name, codes in layer.unknown_codes.items()]
     if layer.remapped:
         names = catalog.units["name"]
         text = ", ".join(f"{old} → {new} ({names.get(new, '?')})" for old, new in sorted(layer.remapped.items()))
@@ -467,40 +453,32 @@ def render(coverage: Coverage, source: str = "") -> str:
     lines += [f"  « {name} » : {', '.join(codes)}" for name, codes in coverage.unplaced.items()]
     lines += [x.finding.message for x in coverage.of_kind("remapped_codes")]
     lines += [f"Lecture : {w}" for w in coverage.warnings]
+    lines += [f"Sans CPTS dans le fichier (« {value or 'vide'} ») : {len(codes)} unité(s) : {', '.join(codes[:20])}"
+              + (" …" if len(codes) > 20 else "") for value, codes in coverage.uncovered.items()]
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geo.coverage",
-                                     description="Couverture d'une région par une couche de CPTS.")
-    parser.add_argument("layer", help="couche de CPTS : GeoJSON, GeoPackage, Shapefile zippé ou CSV de codes")
-    parser.add_argument("--region", action="append", default=[], help="code INSEE de région (répétable)")
-    parser.add_argument("--departement", action="append", default=[], help="code de département (répétable)")
-    parser.add_argument("--iris", help="contours IRIS, pour une couche découpée par IRIS")
-    from geo.check import add_vintage_option, load_catalog
+    p = parser("python -m geo.coverage", "Couverture d'une région par une couche de CPTS.")
+    p.add_argument("layer", help="couche de CPTS : GeoJSON, GeoPackage, Shapefile zippé, CSV, XLSX ou ODS")
+    p.add_argument("--region", action="append", default=[], help="code INSEE de région (répétable)")
+    p.add_argument("--departement", action="append", default=[], help="code de département (répétable)")
+    args = p.parse_args(argv)
 
-    add_vintage_option(parser)
-    parser.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
-    args = parser.parse_args(argv)
-    try:
+    def body() -> int:
         catalog = load_catalog(args.iris, args.millesime)
-        path = Path(args.layer)
-        layer = read_layer(catalog, path.read_bytes(), path.name)
-        scope = Scope(tuple(args.region), tuple(args.departement)) if args.region or args.departement else None
-        coverage = analyse_layer(catalog, layer, scope)
-    except UnknownVintageError as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 2
-    except (PerimeterFileError, IrisFileError, ScopeError) as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"Erreur : impossible de lire « {exc.filename or args.layer} » "
-              "(fichier absent ou illisible).", file=sys.stderr)
-        return 1
-    print(json.dumps(coverage.as_dict(), ensure_ascii=False, indent=1) if args.json
-          else render(coverage, path.name))
-    return 0
+        layer = read_file(catalog, args.layer, args)
+        scope = None
+        if args.region or args.departement:
+            scope = Scope(tuple(r.strip() for r in args.region),
+                          tuple(d.strip().upper().zfill(2) for d in args.departement))
+        coverage = analyse_layer(layer.catalog or catalog, layer, scope)
+        print(json.dumps(coverage.as_dict(), ensure_ascii=False, indent=1) if args.json
+              else render(coverage, Path(args.layer).name))
+        blocking = any(f.finding.severity == "blocking" for f in coverage.findings)
+        return EXIT_BLOCKING if blocking else EXIT_OK
+
+    return run_safely(body)
 
 
 if __name__ == "__main__":

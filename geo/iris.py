@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import tempfile
-import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from geo.archives import ArchiveError, extract
 from geo.areas import area_km2
 from geo.units import UNIT_COLUMNS
 
@@ -34,20 +34,20 @@ class IrisFileError(ValueError):
 
 def _vector_file_in(path: Path, workdir: Path) -> Path:
     """The .shp/.gpkg inside an IGN archive (zip or 7z), or the path itself."""
-    suffix = path.suffix.lower()
-    if suffix == ".zip":
-        with zipfile.ZipFile(path) as z:
-            z.extractall(workdir)
-    elif suffix == ".7z":
-        import py7zr
-
-        with py7zr.SevenZipFile(path) as z:
-            z.extractall(workdir)
-    else:
+    if path.suffix.lower() not in (".zip", ".7z"):
         return path
+    try:
+        extract(path, workdir)
+    except ArchiveError as exc:
+        raise IrisFileError(str(exc)) from exc
     found = sorted(workdir.rglob("*.gpkg")) + sorted(workdir.rglob("*.shp"))
     if not found:
-        raise IrisFileError(f"no .shp or .gpkg inside {path.name}")
+        raise IrisFileError(f"Aucun fichier .shp ni .gpkg dans « {path.name} » : ce n'est pas une "
+                            "archive CONTOURS-IRIS de l'IGN.")
+    if found[0].suffix.lower() == ".shp" and not any(
+            p.suffix.lower() == ".shx" for p in found[0].parent.glob(found[0].stem + ".*")):
+        raise IrisFileError(f"Le Shapefile de « {path.name} » est incomplet : il manque le fichier .shx "
+                            "(et sans doute .dbf, .prj) du même nom.")
     return found[0]
 
 
@@ -61,17 +61,26 @@ def read_iris_contours(path: str | Path, communes: gpd.GeoDataFrame,
     path = Path(path)
     with tempfile.TemporaryDirectory() as tmp:
         source = _vector_file_in(path, Path(tmp))
-        if source.suffix.lower() == ".parquet":
-            raw = gpd.read_parquet(source)
-        else:
-            raw = gpd.read_file(source)
+        try:
+            raw = gpd.read_parquet(source) if source.suffix.lower() == ".parquet" else gpd.read_file(source)
+        except Exception as exc:  # pyogrio and pyarrow raise many types for unreadable files
+            raise IrisFileError(f"Fichier de contours illisible « {path.name} » "
+                                f"({str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__}).") from exc
     raw = raw.rename(columns={c: c.lower() for c in raw.columns if c != "geometry"})
     raw = raw.rename(columns=_IRIS_COLUMNS)
     if not {"code", "iris_commune"} <= set(raw.columns):
-        raise IrisFileError(f"{path.name}: no CODE_IRIS / INSEE_COM columns")
+        raise IrisFileError(f"« {path.name} » n'a pas les colonnes CODE_IRIS et INSEE_COM des "
+                            "CONTOURS-IRIS de l'IGN.")
     if raw.crs is None:
-        raise IrisFileError(f"{path.name}: no coordinate reference system declared")
-    raw = raw.to_crs(4326)
+        raise IrisFileError(f"« {path.name} » ne déclare pas son système de coordonnées (.prj manquant ?).")
+    return as_iris_units(raw.to_crs(4326), communes, successors)
+
+
+def as_iris_units(raw: gpd.GeoDataFrame, communes: gpd.GeoDataFrame,
+                  successors: dict[str, str]) -> gpd.GeoDataFrame:
+    """Canonical IRIS units from a frame in EPSG:4326 with `code`, `iris_commune` and
+    optionally `name` columns (IRIS of communes unknown to `communes` are dropped)."""
+    raw = raw.copy()
     raw["code"] = raw["code"].astype(str).str.zfill(9)
     if "name" not in raw:
         raw["name"] = raw["code"]
@@ -98,13 +107,16 @@ def read_iris_population(path: str | Path) -> tuple[pd.Series, int]:
     path = Path(path)
     if path.suffix.lower() in {".xlsx", ".xls"}:
         head = pd.read_excel(path, header=None, nrows=12, dtype=str)
-        header_row = next(i for i, row in head.iterrows() if "IRIS" in set(row.dropna()))
+        header_row = next((i for i, row in head.iterrows() if "IRIS" in set(row.dropna())), None)
+        if header_row is None:
+            raise IrisFileError(f"« {path.name} » : pas de colonne IRIS dans les 12 premières lignes.")
         table = pd.read_excel(path, skiprows=header_row, dtype={"IRIS": str, "COM": str})
     else:
         table = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding_errors="replace")
     pop_columns = [c for c in table.columns if re.fullmatch(r"P\d\d_POP", str(c))]
     if "IRIS" not in table.columns or not pop_columns:
-        raise IrisFileError(f"{path.name}: expected INSEE columns IRIS and PXX_POP")
+        raise IrisFileError(f"« {path.name} » : colonnes INSEE IRIS et PXX_POP attendues "
+                            "(fichier base-ic-evol-struct-pop).")
     column = pop_columns[0]
     values = pd.to_numeric(table[column].astype(str).str.replace(",", "."), errors="coerce")
     population = pd.Series(values.to_numpy(), index=table["IRIS"].astype(str).str.zfill(9))

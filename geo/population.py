@@ -66,6 +66,8 @@ class PopulationEstimate:
         flag = " (estimation)" if self.estimated else ""
         if self.exact:
             return f"{fmt_int(self.low)} hab.{flag}"
+        if self.unknown_bounds and not self.unknown_units and not self.low:
+            return "aucune unité placée"
         if self.unknown_bounds:
             return f"au moins {fmt_int(self.low)} hab. (population de {len(self.unknown_units)} unités inconnue)"
         return f"entre {fmt_int(self.low)} et {fmt_int(self.high)} hab.{flag}"

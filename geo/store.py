@@ -256,7 +256,8 @@ class _SQLite:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=SQLITE_BUSY_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"Impossible d'ouvrir la base de scénarios {self.path} : {exc}.") from exc
+            raise self.translate_error(exc) if isinstance(exc, sqlite3.OperationalError) else StoreError(
+                f"Impossible d'ouvrir la base de scénarios {self.path} : {exc}.") from exc
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
@@ -269,9 +270,22 @@ class _SQLite:
     def sql(query: str) -> str:
         return query
 
+    def check_pages(self, conn) -> None:
+        """Before a write: SQLite's own check of every page. A damaged file is refused (and
+        left as it is) rather than written beside broken pages."""
+        problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if problem != "ok":
+            raise sqlite3.DatabaseError(problem)
+
     def translate_error(self, exc: Exception) -> StoreError:
         if isinstance(exc, sqlite3.OperationalError):
-            if "locked" in str(exc) or "busy" in str(exc):
+            text = str(exc)
+            if "unable to open database file" in text or "readonly" in text or "read-only" in text:
+                return StoreError(
+                    f"La base de scénarios {self.path} ne peut pas être écrite : le dossier de travail "
+                    "est en lecture seule (ou plein). Vérifiez ses droits, ou choisissez un autre "
+                    "dossier avec la variable CPTS_WORKSPACE. Rien n'a été enregistré.")
+            if "locked" in text or "busy" in text:
                 return StoreError("La base de scénarios est occupée par un autre enregistrement : "
                                   "réessayez dans un instant.")
             return StoreError(f"Erreur de la base de scénarios {self.path} : {exc}.")
@@ -293,6 +307,9 @@ class _Postgres:
         return db.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = "
                           "current_schema() AND table_name = :t AND column_name = :c",
                           {"t": table, "c": column}).fetchone() is not None
+
+    def check_pages(self, conn) -> None:
+        """PostgreSQL checks its own pages (checksums); nothing to do here."""
 
     def __init__(self, url: str):
         import psycopg  # only when PostgreSQL is used
@@ -388,6 +405,7 @@ class Store:
         conn = self.backend.connect()
         try:
             if write:
+                self.backend.check_pages(conn)
                 conn.execute(self.backend.begin)
             yield _Db(conn, self.backend)
             if write:

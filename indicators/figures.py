@@ -197,7 +197,9 @@ def table_to_xlsx(table: pd.DataFrame, sheet_name: str = "Indicateurs",
                   notes: Iterable[str] = ()) -> bytes:
     """The summary table as an XLSX file (bytes), with notes (coverage, sources) below."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    # Text as text: names and labels come from users' files (no formula, no link).
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
         table.to_excel(writer, sheet_name=sheet_name, index=False)
         book, sheet = writer.book, writer.sheets[sheet_name]
         header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#dde6f0"})

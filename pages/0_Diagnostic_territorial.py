@@ -4,6 +4,7 @@ and by the imported indicators, against its départements, régions and France."
 import streamlit as st
 
 from ui import builder, data_imports, diagnosis, state
+from ui.text import md
 
 st.set_page_config(page_title="Diagnostic territorial – Périmètres CPTS", page_icon="📊", layout="wide")
 state.init()
@@ -14,7 +15,7 @@ st.title("Diagnostic territorial")
 if not perimeter.codes:
     diagnosis.empty_page()
     st.stop()
-st.caption(f"Périmètre en cours : **{data_imports.plain(perimeter.name)}** (modifiable dans la page "
+st.caption(f"Périmètre en cours : **{md(perimeter.name)}** (modifiable dans la page "
            "« Construire un périmètre »).")
 builder.unknown_codes_notice(catalog)
 report = builder.current_report(catalog)

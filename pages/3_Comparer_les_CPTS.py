@@ -14,11 +14,14 @@ with st.sidebar:
     ars.layer_picker(catalog)
 
 st.title("Comparer les CPTS d'un territoire")
-chosen = ars.current_layer()
-if chosen is None:
+source = ars.current_source()
+if source is None:
     ars.empty_page()
     st.stop()
-source, layer = chosen
+layer = ars.reading(catalog, source)
+if layer is None:
+    st.stop()
+catalog = layer.catalog or catalog  # a layer cut by IRIS may bring its own IRIS contours
 digest = ars.layer_digest(layer)
 scope = ars.scope_picker(catalog, layer, digest)
 analysed = scope and ars.analyse(catalog, layer, digest, scope)

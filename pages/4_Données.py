@@ -12,6 +12,7 @@ from geo.units import embedded_metadata, load_communes, load_successors
 from geo.workspace import (load_iris_contours, load_iris_population, remove_iris_contours,
                            remove_iris_population, save_iris_contours, save_iris_population)
 from ui import data_imports, state
+from ui.text import md
 
 st.set_page_config(page_title="Données – Périmètres CPTS", page_icon="🗂️", layout="wide")
 state.init()
@@ -81,9 +82,14 @@ if upload is not None and state.first_time("iris_upload", upload.file_id):
         try:
             units = read_iris_contours(_saved(upload), load_communes(), load_successors())
         except (IrisFileError, ValueError, OSError) as exc:
-            st.error(f"Contours IRIS non importés : {exc}. Les données déjà chargées sont conservées.")
+            st.error(f"Contours IRIS non importés : {md(exc)} Les données déjà chargées sont conservées.")
         else:
-            save_iris_contours(units, upload.name)
+            try:
+                save_iris_contours(units, upload.name)
+            except OSError as exc:
+                st.error(f"Contours IRIS lus mais non enregistrés : le dossier de travail n'accepte pas "
+                         f"l'écriture ({md(exc.strerror)}). Vérifiez ses droits ou la variable CPTS_WORKSPACE.")
+                st.stop()
             _catalog_changed()
             st.success(f"{fmt_int(len(units))} IRIS importés.")
             st.rerun()
@@ -106,9 +112,14 @@ if pop_upload is not None and state.first_time("iris_pop_upload", pop_upload.fil
     try:
         values, year = read_iris_population(_saved(pop_upload))
     except (IrisFileError, ValueError, OSError) as exc:
-        st.error(f"Population non importée : {exc}. Les données déjà chargées sont conservées.")
+        st.error(f"Population non importée : {md(exc)} Les données déjà chargées sont conservées.")
     else:
-        save_iris_population(values, year, pop_upload.name)
+        try:
+            save_iris_population(values, year, pop_upload.name)
+        except OSError as exc:
+            st.error(f"Population lue mais non enregistrée : le dossier de travail n'accepte pas "
+                     f"l'écriture ({md(exc.strerror)}). Vérifiez ses droits ou la variable CPTS_WORKSPACE.")
+            st.stop()
         _catalog_changed()
         st.success(f"Population {year} importée pour {fmt_int(len(values))} IRIS.")
 

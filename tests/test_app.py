@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from geo.files import Layer
 from geo.perimeter import Perimeter
 from ui.builder import EMPTY_PERIMETER
+from ui.text import md
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_neighbouring_layer_overlap_is_blocking_and_named(app, carmausin):
     app.run()
     blocking = [e.value for e in app.error if "Bloquant" in e.value]
     assert len(blocking) == 1 and "Carmaux" in blocking[0]
-    assert "<script>alert(1)</script>" in blocking[0]  # shown as text: markdown, no HTML
+    assert md("<script>alert(1)</script>") in blocking[0]  # shown as text: escaped markdown, no HTML
     # Removing Carmaux from the candidate lifts the overlap.
     app.session_state["perimeter"] = carmausin.with_codes(carmausin.codes - {"81060"})
     app.run()
@@ -70,6 +71,41 @@ def test_renaming_strips_the_name_and_settles(app):
     assert len(app.session_state["history"]) == steps + 1  # one undo step
     app.run()
     assert len(app.session_state["history"]) == steps + 1
+
+
+def test_neighbour_upload_shows_its_reading_and_asks_when_ambiguous(app):
+    """An XLSX of neighbours with two plausible code columns: the builder asks, adds no
+    layer on a guess, and once the column is chosen shows the reading and checks against it."""
+    import io
+
+    import pandas as pd
+
+    app.sidebar.button[0].click().run()  # Carmausin-Ségala
+    table = pd.DataFrame({"commune_siege": ["81060", "81004"], "commune_antenne": ["81004", "81065"],
+                          "nom_cpts": ["Voisine", "Voisine"]})
+    data = io.BytesIO()
+    table.to_excel(data, index=False)
+    uploader = next(u for u in app.get("file_uploader") if u.key == "upload_layer")
+    uploader.upload("voisins.xlsx", data.getvalue(), "application/octet-stream")
+    app.run()
+    assert not app.exception, app.exception
+    assert any("Question avant l'analyse" in w.value for w in app.warning)
+    assert not app.session_state["layers"]
+    app.selectbox(key="neighbour_cols_code").set_value("commune_siege").run()
+    assert not app.exception, app.exception
+    assert [p.codes for p in app.session_state["layers"]["voisins.xlsx"].perimeters] == [{"81060", "81004"}]
+    assert any(md("Regroupement (détecté) : colonne « nom_cpts »") in m.value for m in app.markdown)
+    assert any("Voisine" in e.value and "Carmaux" in e.value for e in app.error)
+
+
+def test_opening_a_file_of_several_perimeters_says_so_and_keeps_the_others_as_neighbours(app):
+    uploader = next(u for u in app.get("file_uploader") if u.key == "upload_perimeter")
+    uploader.upload("deux.csv", b"cpts,code\nEssai A,81004\nEssai A,81060\nEssai B,81065\n", "text/csv")
+    app.run()
+    assert not app.exception, app.exception
+    assert app.session_state["perimeter"].name == "Essai A"
+    assert [p.name for p in app.session_state["layers"]["deux.csv"].perimeters] == ["Essai B"]
+    assert any("contient 2 périmètres" in i.value for i in app.info)
 
 
 def test_the_vintage_picker_changes_the_population_and_says_which(app, catalog, carmausin):

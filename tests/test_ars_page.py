@@ -15,6 +15,7 @@ from geo.perimeter import Perimeter
 from geo.share import QUERY_PARAM, decode, encode
 from tests.conftest import paca_feature_rows
 from ui.map import coverage_geojson, coverage_map
+from ui.text import md
 
 ARS_PAGE = "pages/3_Comparer_les_CPTS.py"
 WORKSHOP_PAGE = "pages/5_Atelier.py"
@@ -153,6 +154,42 @@ def test_csv_upload_with_html_in_a_name_is_shown_as_text(app, catalog, carmausin
     no_user_text_in_html(at, EVIL, "<img")
 
 
+def test_upload_shows_what_was_read_and_the_columns_can_be_changed(app, catalog, carmausin):
+    """A porteur's `code,nom` list: one perimeter, the name column said to be a label; a
+    grouping column chosen by hand rereads the file before the analysis."""
+    units = catalog.units.loc[carmausin.sorted_codes()]
+    rows = "".join(f"{c},{n},{'Nord' if i % 2 else 'Sud'}\n"
+                   for i, (c, n) in enumerate(zip(units["code"], units["name"])))
+    at = open_page(app, ARS_PAGE)
+    at.sidebar.file_uploader[0].upload("liste.csv", ("code,nom,secteur\n" + rows).encode(), "text/csv")
+    at.run()
+    assert not at.exception, at.exception
+    read = " ".join(m.value for m in at.markdown)
+    assert md("Colonne des codes (détectée) : « code »") in read
+    assert "« nom »" in read and metric(at, "CPTS") == "2"  # `secteur` repeats: a grouping
+    at.selectbox(key="ars_cols_liste_group").set_value("(aucune : un seul périmètre)").run()
+    assert not at.exception, at.exception
+    assert metric(at, "CPTS") == "1"
+    assert table(at, "CPTS")["Communes"].tolist() == [32]
+
+
+def test_ambiguous_upload_asks_before_any_analysis(app):
+    at = open_page(app, ARS_PAGE)
+    text = ("commune_siege,commune_antenne,cpts\n81004,81060,Essai A\n81060,81004,Essai A\n"
+            "81065,81099,Essai B\n81099,81065,Essai B\n")
+    at.sidebar.file_uploader[0].upload("double.csv", text.encode(), "text/csv")
+    at.run()
+    assert not at.exception, at.exception
+    question = next(w.value for w in at.warning if "Question avant l'analyse" in w.value)
+    assert md("« commune_siege »") in question and md("« commune_antenne »") in question
+    assert not [m for m in at.metric if m.label == "CPTS"]  # nothing computed on a guess
+    at.selectbox(key="ars_cols_double_code").set_value("commune_antenne").run()
+    assert not at.exception, at.exception
+    assert metric(at, "CPTS") == "2"
+    cpts = table(at, "CPTS").set_index("CPTS")
+    assert cpts.loc["Essai A", "Communes"] == 2
+
+
 def test_coverage_map_escapes_cpts_names(catalog, carmausin):
     units = catalog.units.loc[carmausin.sorted_codes()]
     owners = {c: [EVIL] for c in carmausin.codes}
@@ -273,3 +310,15 @@ def test_workshop_link_uses_cpts_public_url_and_refuses_a_bad_address(app, carma
     field.input("192.168.1.20").run()  # no scheme: refused in French, the link keeps a good address
     assert any("Adresse non reconnue" in e.value for e in at.error)
     assert not any(c.value.startswith("192.168.1.20") for c in at.code)
+
+
+def test_link_with_codes_unknown_here_opens_what_is_known_and_lists_the_rest(app):
+    """An IRIS of Perpignan sent to a colleague whose installation has no IRIS contours,
+    beside two known communes: the builder opens the communes and names the IRIS."""
+    app.query_params[QUERY_PARAM] = encode(Perimeter("Lien <b>", {"661360101", "66136", "66028"}))
+    at = app.run()
+    assert not at.exception, at.exception
+    assert at.session_state["perimeter"].codes == {"66136", "66028"}
+    warning = next(w.value for w in at.warning if "inconnu" in w.value)
+    assert "661360101" in warning and "contours IRIS" in warning
+    assert next(m.value for m in at.metric if m.label == "Communes") == "2"

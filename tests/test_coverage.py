@@ -222,7 +222,8 @@ def test_messy_layer_keeps_names_as_text_and_reports_codes_not_placed(catalog, t
 def test_cli_json_for_scripts(paca_file, paca):
     out = subprocess.run([sys.executable, "-m", "geo.coverage", str(paca_file), "--json"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
+    # Exit 1: Marseille 1er, isolated between CPTS, is a blocking finding (geo.cli convention).
+    assert out.returncode == 1, out.stderr
     result = json.loads(out.stdout)
     assert result["figures"]["communes_white"] == paca.figures.communes_white
     assert len(result["cpts"]) == 70 and result["remapped_codes"] == paca.remapped
@@ -230,16 +231,36 @@ def test_cli_json_for_scripts(paca_file, paca):
 
 
 def test_cli_french_text_and_unreadable_input(paca_file, tmp_path, capsys):
-    assert main([str(paca_file)]) == 0
+    assert main([str(paca_file)]) == 1
     text = capsys.readouterr().out
     assert "Communes partagées (découpage infra-communal inconnu) : 2" in text
     assert "Marseille 1er Arrondissement (13201)" in text and "Chevauchements : aucun" in text
     bad = tmp_path / "casse.geojson"
     bad.write_text("{pas du json")
-    assert main([str(bad)]) == 1
+    assert main([str(bad)]) == 2
     out = capsys.readouterr()
     assert out.out == "" and out.err.startswith("Erreur :") and "illisible" in out.err
-    assert main([str(tmp_path / "absente.geojson")]) == 1
-    assert "impossible de lire" in capsys.readouterr().err
-    assert main([str(paca_file), "--region", "99"]) == 1
+    assert main([str(tmp_path / "absente.geojson")]) == 2
+    assert "Fichier introuvable" in capsys.readouterr().err
+    assert main([str(paca_file), "--region", "99"]) == 2
     assert "Région inconnue" in capsys.readouterr().err
+
+
+def test_findings_of_one_cpts_name_it(catalog):
+    """« Le périmètre est en 2 morceaux » said of a layer of many CPTS: which one?"""
+    from geo.files import Layer
+    from geo.perimeter import Perimeter
+
+    layer = Layer([Perimeter("Essai Morcelée", {"81060", "81065"}), Perimeter("Essai Voisine", {"81004"})])
+    coverage = analyse_layer(catalog, layer, Scope(departements=("81",)))
+    [parts] = coverage.of_kind("parts")
+    assert parts.finding.message.startswith("« Essai Morcelée » : Le périmètre est en 2 morceaux")
+    assert parts.cpts == ("Essai Morcelée",)
+
+
+def test_infra_property_shortened_by_a_shapefile_still_counts(catalog):
+    from geo.infra import declares_infra
+
+    assert declares_infra(catalog, {"infra_comm": "Nice"}, "06088")
+    assert declares_infra(catalog, {"INFRA": "oui"}, "06088")
+    assert not declares_infra(catalog, {"infos": "Nice"}, "06088")

@@ -123,11 +123,14 @@ def paca(catalog):
 
 def test_blocking_findings_come_first_and_are_hatched_on_the_map(catalog, paca):
     raw, perimeters = paca
-    nice = next(p for p in perimeters if p.name == "CPTS Nice Centre - Nice Est")
-    feature = next(f for f in raw["features"] if f["properties"]["nom"] == nice.name)
-    report = check_perimeter(catalog, nice, perimeters)
+    # H3VE: two groups of communes isolated between it and its neighbours (blocking), an exact
+    # population (an INFO size class). Nice's CPTS no longer fit: PACA declares Nice split
+    # between them (`infra`), a shared commune (warning) with a population range (geo.infra).
+    h3ve = next(p for p in perimeters if p.name == "CPTS H3VE")
+    feature = next(f for f in raw["features"] if f["properties"]["nom"] == h3ve.name)
+    report = check_perimeter(catalog, h3ve, perimeters)
     assert report.blocking
-    reader, text = pdf_text(fiche_pdf(catalog, nice, perimeters, report))
+    reader, text = pdf_text(fiche_pdf(catalog, h3ve, perimeters, report))
     assert len(reader.pages) == 1
     for code in feature["properties"]["communes"]:
         assert code in text
@@ -135,7 +138,7 @@ def test_blocking_findings_come_first_and_are_hatched_on_the_map(catalog, paca):
     last_blocking = max(i for i, t in enumerate(tags) if t == "BLOQUANT")
     assert tags[0] == "BLOQUANT" and tags.index("INFO") > last_blocking
     assert "CPTS Nice Nord et ses Collines" in text
-    png = map_png(catalog, nice, perimeters, report, dpi=100)
+    png = map_png(catalog, h3ve, perimeters, report, dpi=100)
     assert colour_share(png, BLOCKING) > 0
 
 

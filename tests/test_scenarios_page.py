@@ -19,6 +19,7 @@ from geo.perimeter import Perimeter
 from geo.store import Scenario, open_store
 from geo.units import embedded_metadata
 from ui import scenarios, state
+from ui.text import md
 
 SCENARIOS_PAGE = "pages/1_Scénarios.py"
 COMPARE_PAGE = "pages/2_Comparer_les_scénarios.py"
@@ -300,7 +301,7 @@ def test_compare_two_saved_scenarios(workspace, saved, catalog, carmausin):
     assert all(catalog.units.at[c, "name"] in listed for c in removed)
     assert len(at.get("image")) == 2
     # The findings are those of check_perimeter, in each column.
-    expected = [scenarios.text(f.message) for p in (carmausin, smaller)
+    expected = [md(f.message) for p in (carmausin, smaller)
                 for f in check_perimeter(catalog, p).findings]
     shown = [e.value.split(" — ", 1)[1] for e in (*at.error, *at.warning, *at.info) if " — " in e.value]
     assert expected and sorted(shown) == sorted(expected)

@@ -24,7 +24,7 @@ from geo.examples import RUSCINO_CODES
 from geo.perimeter import Perimeter
 from geo.store import (
     MAX_NAME_CHARS, STATUTS, ConflictError, CorruptStoreError, InvalidScenarioError,
-    Scenario, ScenarioDeletedError, StoreUnavailableError, open_store,
+    Scenario, ScenarioDeletedError, StoreError, StoreUnavailableError, open_store,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -331,6 +331,60 @@ def test_default_store_is_a_wal_sqlite_file_in_the_workspace(tmp_path, monkeypat
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("SELECT count(*) FROM versions").fetchone() == (1,)
+
+
+def test_save_refuses_a_file_whose_pages_are_damaged(tmp_path):
+    """Damage past the schema page: opening works, a write could land beside broken pages.
+    The save is refused and the file left as it was."""
+    path = tmp_path / "scenarios.sqlite"
+    store = open_store(sqlite_path=path)
+    for i in range(40):
+        store.save(Scenario(f"Essai {i}", {ALBI, f"810{i:02d}"}, notes="x" * 500))
+    store = None
+    for extra in tmp_path.glob("scenarios.sqlite-*"):
+        extra.unlink()
+    raw = bytearray(path.read_bytes())
+    assert len(raw) > 4 * 4096
+    raw[2 * 4096 + 8: 3 * 4096] = b"\x5a" * (4096 - 8)  # the third page: table data
+    path.write_bytes(bytes(raw))
+    before = path.read_bytes()
+    with pytest.raises(CorruptStoreError) as caught:
+        open_store(sqlite_path=path).save(Scenario("Nouveau", {ALBI}))
+    assert "n'a pas été modifié" in str(caught.value)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("error", ["unable to open database file", "attempt to write a readonly database"])
+def test_read_only_workspace_is_a_french_error_with_a_hint(tmp_path, monkeypatch, error):
+    """What SQLite says when the workspace cannot be written (tests run as root, who may
+    write anywhere: SQLite's own message is injected)."""
+    import sqlite3
+
+    real = sqlite3.connect
+
+    def refusing(*args, **kwargs):
+        conn = real(*args, **kwargs)
+        if error.startswith("unable"):
+            conn.close()
+            raise sqlite3.OperationalError(error)
+        return _Refusing(conn)
+
+    class _Refusing:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def execute(self, sql, *args):
+            if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "CREATE")):
+                raise sqlite3.OperationalError(error)
+            return self.conn.execute(sql, *args)
+
+        def close(self):
+            self.conn.close()
+
+    monkeypatch.setattr(sqlite3, "connect", refusing)
+    with pytest.raises(StoreError) as caught:
+        open_store(sqlite_path=tmp_path / "scenarios.sqlite").save(Scenario("Albi", {ALBI}))
+    assert "lecture seule" in str(caught.value) and "CPTS_WORKSPACE" in str(caught.value)
 
 
 # --- live sessions (« suivre en direct ») ------------------------------------------------------

@@ -21,15 +21,16 @@ from streamlit_folium import st_folium
 from geo.catalog import Catalog
 from geo.composition import to_xlsx
 from geo.coverage import Coverage, Scope, ScopeError, analyse_layer, default_scope, percent, scope_communes
-from geo.files import Layer, PerimeterFileError, read_layer
+from geo.files import AmbiguousFileError, Layer
 from geo.mesh import Mesh
 from geo.population import fmt_int
-from ui import builder, choices, legend, state
+from ui import builder, choices, layer_reading, legend, state
 from ui import map as cmap
+from ui.text import md
 
 EXAMPLE_LAYER = Path(__file__).resolve().parents[2] / "shared" / "data" / "cpts_paca.geojson"
 EXAMPLE_NAME = "Exemple : CPTS de Provence-Alpes-Côte d'Azur (ARS PACA, janvier 2026)"
-FILE_TYPES = ["geojson", "json", "gpkg", "zip", "csv", "txt"]
+FILE_TYPES = ["geojson", "json", "gpkg", "zip", "csv", "txt", "xlsx", "xls", "ods"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Shown in their own section, not among the findings.
 LISTED_APART = ("unknown_codes", "remapped_codes")
@@ -38,6 +39,8 @@ TAILLES = [f"Taille {k}" for k in range(1, 5)]
 
 def init() -> None:
     st.session_state.setdefault("ars_layers", {})
+    # Uploaded files as sent (bytes, name), so they can be reread with other columns.
+    st.session_state.setdefault("ars_raw", {})
 
 
 # --- which layer --------------------------------------------------------------------------
@@ -47,52 +50,64 @@ def layer_picker(catalog: Catalog) -> None:
     upload = st.file_uploader(
         "Importer une couche de CPTS", type=FILE_TYPES, key="ars_upload",
         help="GeoJSON (liste des codes INSEE de chaque CPTS, ou contours), GeoPackage, "
-             "Shapefile zippé, ou CSV avec une colonne de codes et une colonne « cpts ».")
+             "Shapefile zippé, ou tableau (CSV, XLSX, ODS) avec une colonne de codes et une colonne « cpts ».")
     if upload is not None and state.first_time("ars_upload", upload.file_id):
-        try:
-            layer = read_layer(catalog, upload.getvalue(), upload.name)
-        except PerimeterFileError as exc:
-            st.error(f"{exc} La couche déjà chargée est conservée.")
-        else:
-            _keep(upload.name, layer)
+        raw = (upload.getvalue(), upload.name)
+        _, error = layer_reading.read(catalog, *raw, key=f"ars_cols_{file_stem(upload.name)}")
+        if error is not None and not isinstance(error, AmbiguousFileError):
+            st.error(f"{md(error)} La couche déjà chargée est conservée.")
+        else:  # read, or awaiting the user's answer about its columns (main area)
+            st.session_state["ars_raw"][upload.name] = raw
+            st.session_state["ars_layers"].pop(upload.name, None)
+            st.session_state["ars_source"] = upload.name
     choices = _choices()
     if st.session_state.get("ars_source") not in choices:
         st.session_state.pop("ars_source", None)
     if choices:
-        own = st.session_state["ars_layers"]
+        own = {**st.session_state["ars_raw"], **st.session_state["ars_layers"]}
         st.selectbox("Couche analysée", list(choices), key="ars_source",
                      format_func=lambda n: n if n in own else f"{n} (constructeur)")
 
 
-def _choices() -> dict[str, Layer]:
-    """This page's layers, then the builder's (on a shared name, this page's wins)."""
-    own = st.session_state["ars_layers"]
+def _choices() -> dict[str, Layer | None]:
+    """This page's files (None: not read yet, or awaiting a choice of columns), then the
+    builder's layers (on a shared name, this page's wins)."""
+    own = {**dict.fromkeys(st.session_state["ars_raw"]), **st.session_state["ars_layers"]}
     return {**own, **{n: layer for n, layer in state.layers().items() if n not in own}}
-
-
-def _keep(name: str, layer: Layer) -> None:
-    st.session_state["ars_layers"][name] = layer
-    st.session_state["ars_source"] = name
 
 
 def _load_example() -> None:
     """Button callback (runs before the widgets, so it may choose the analysed layer)."""
-    catalog = state.get_catalog()
-    _keep(EXAMPLE_NAME, read_layer(catalog, EXAMPLE_LAYER.read_bytes(), EXAMPLE_LAYER.name))
+    st.session_state["ars_raw"][EXAMPLE_NAME] = (EXAMPLE_LAYER.read_bytes(), EXAMPLE_LAYER.name)
+    st.session_state["ars_source"] = EXAMPLE_NAME
 
 
-def current_layer() -> tuple[str, Layer] | None:
+def current_source() -> str | None:
     choices = _choices()
     name = st.session_state.get("ars_source") or next(iter(choices), None)
-    return (name, choices[name]) if name in choices else None
+    return name if name in choices else None
+
+
+def reading(catalog: Catalog, source: str) -> Layer | None:
+    """Before the analysis: how the file was read (code column, grouping, level, number of
+    perimeters), with the columns to change; None while the file awaits an answer."""
+    raw = st.session_state["ars_raw"].get(source)
+    if raw is None:  # a builder's layer, already read there
+        return _choices()[source]
+    layer, error = layer_reading.read(catalog, *raw, key=f"ars_cols_{file_stem(source)}")
+    with st.expander("Lecture du fichier", expanded=layer is None or bool(layer.detection.uncovered)):
+        layer_reading.panel(f"ars_cols_{file_stem(source)}", layer, error)
+    if layer is not None:
+        st.session_state["ars_layers"][source] = layer
+    return layer
 
 
 def empty_page() -> None:
     st.info(
         "Aucune couche de CPTS chargée. Importez-la dans la barre latérale : un **GeoJSON** où "
         "chaque CPTS porte la liste de ses codes INSEE (propriété « communes » ou « codes ») ou "
-        "ses contours, un **GeoPackage**, un **Shapefile zippé**, ou un **CSV** avec une colonne "
-        "« code » (INSEE de commune, d'arrondissement ou d'IRIS) et une colonne « cpts ». "
+        "ses contours, un **GeoPackage**, un **Shapefile zippé**, ou un tableau (**CSV**, **XLSX**, "
+        "**ODS**) avec une colonne « code » (INSEE de commune, d'arrondissement ou d'IRIS) et une colonne « cpts ». "
         "Les couches de CPTS voisines ajoutées dans le constructeur apparaissent aussi ici.")
     if EXAMPLE_LAYER.is_file():
         st.button("Charger l'exemple : les CPTS de Provence-Alpes-Côte d'Azur", on_click=_load_example)
@@ -155,7 +170,7 @@ def _catalog_key(catalog: Catalog) -> tuple:
 
 @st.cache_data(show_spinner="Analyse de la couverture…", max_entries=16)
 def _analysis(catalog_version: tuple, digest: str, regions: tuple, departements: tuple, _layer: Layer):
-    catalog = state.get_catalog()
+    catalog = _layer.catalog or state.get_catalog()
     coverage = analyse_layer(catalog, _layer, Scope(regions, departements))
     return (coverage, *_map_payload(catalog, _layer, coverage))
 
@@ -184,7 +199,7 @@ def _map_payload(catalog: Catalog, layer: Layer, coverage: Coverage) -> tuple[di
 
 def key_figures(coverage: Coverage) -> None:
     f = coverage.figures
-    st.subheader(f"Couverture : {coverage.scope_label}")
+    st.subheader(f"Couverture : {md(coverage.scope_label)}")
     cols = st.columns(4)
     cols[0].metric("Population couverte", percent(f.share_population))
     cols[0].caption(f"{f.population_covered.label()} sur {f.population.label()} "
@@ -238,7 +253,7 @@ def findings(coverage: Coverage) -> None:
         st.success("Aucun chevauchement, aucune unité isolée, aucune CPTS en plusieurs morceaux.")
     for item in shown:
         label, show = builder.SEVERITY[item.finding.severity]
-        show(f"**{label}** — {item.finding.message}")
+        show(f"**{label}** — {md(item.finding.message)}")
 
 
 def cpts_frame(coverage: Coverage) -> pd.DataFrame:
@@ -311,10 +326,10 @@ def white_zones(coverage: Coverage, stem: str) -> None:
 
 def unplaced(catalog: Catalog, coverage: Coverage) -> None:
     st.subheader("Codes non placés et remplacés")
-    if not (coverage.unplaced or coverage.remapped or coverage.warnings):
+    if not (coverage.unplaced or coverage.remapped or coverage.warnings or coverage.uncovered):
         st.success("Tous les codes de la couche ont été placés.")
     for name, codes in coverage.unplaced.items():
-        st.warning(f"« {name} » : {len(codes)} code(s) inconnu(s), non placé(s) : {', '.join(codes)}")
+        st.warning(md(f"« {name} » : {len(codes)} code(s) inconnu(s), non placé(s) : {', '.join(codes)}"))
     if coverage.remapped:
         names = catalog.column("name")
         st.dataframe(pd.DataFrame([
@@ -323,7 +338,12 @@ def unplaced(catalog: Catalog, coverage: Coverage) -> None:
         st.caption("Communes fusionnées depuis la couche : leur code est remplacé par celui de la "
                    "commune nouvelle.")
     for warning in coverage.warnings:
-        st.warning(warning)
+        st.warning(md(warning))
+    names = catalog.column("name")
+    for value, codes in coverage.uncovered.items():
+        st.info(md(f"Lignes « {value or 'vide'} » du fichier : {len(codes)} unité(s) sans CPTS, comptées en "
+                   "zone blanche : " + ", ".join(f"{names.get(c, c)} ({c})" for c in codes[:30])
+                   + (" …" if len(codes) > 30 else "") + "."))
 
 
 @st.fragment

@@ -3,7 +3,6 @@ the screen and turns what the user did there into a new perimeter (ui.state)."""
 
 from __future__ import annotations
 
-import html
 import math
 
 import streamlit as st
@@ -15,12 +14,13 @@ from geo.catalog import Catalog
 from geo.checks import Report, check_perimeter
 from geo.composition import lettre_csv, lettre_table, to_xlsx, with_total
 from geo.examples import carmausin_segala, ruscino
-from geo.files import MAX_FILE_BYTES, PerimeterFileError, read_layer, to_csv, to_geojson
+from geo.files import MAX_FILE_BYTES, Layer, PerimeterFileError, read_layer, to_csv, to_geojson
 from geo.perimeter import Perimeter, from_epci, geometry_of
 from geo.population import TAILLE_THRESHOLDS, fmt_dec, fmt_int
 from indicators.perimeter_figures import population_by_commune, taille_gauge
-from ui import choices, legend, state
+from ui import choices, layer_reading, legend, state
 from ui import map as cmap
+from ui.text import md
 
 # What the panels show instead of empty figures and forms (the page draws them only for a
 # perimeter with units).
@@ -72,7 +72,7 @@ def _open_example(build) -> None:
     state.open_in_builder(build(state.get_catalog()))
 
 
-UPLOAD_KINDS = ["geojson", "json", "gpkg", "zip", "csv", "txt"]
+UPLOAD_KINDS = ["geojson", "json", "gpkg", "zip", "csv", "txt", "xlsx", "xls", "ods"]
 MAX_UPLOAD_MB = MAX_FILE_BYTES // 2**20  # the uploader states geo.files' own limit
 
 
@@ -86,18 +86,31 @@ def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:
     if opened is not None and state.first_time("upload_perimeter", opened.file_id):
         layer = _read(catalog, opened, messages)
         if layer:
-            state.set_perimeter(layer.perimeters[0])
+            first, *others = layer.perimeters
+            state.set_perimeter(first)
+            if others:  # never silently the first: the others become its neighbours, and said
+                state.layers()[opened.name] = Layer(others, geometries=layer.geometries)
+                messages.append((st.info, md(f"« {opened.name} » contient {len(layer.perimeters)} périmètres : "
+                                             f"« {first.name} » est ouvert, les {len(others)} autres sont "
+                                             "ajoutés comme CPTS voisines.")))
     neighbours = st.session_state.get("upload_layer")
-    if neighbours is not None and state.first_time("upload_layer", neighbours.file_id):
-        layer = _read(catalog, neighbours, messages)
-        if layer:
+    if neighbours is not None:
+        # Read with the columns chosen under the uploader (cached per file and choice); what
+        # was detected, or the question when ambiguous, is shown there before it is used.
+        key = "neighbour_cols"
+        layer, error = layer_reading.read(catalog, neighbours.getvalue(), neighbours.name, key)
+        messages.append((lambda _: layer_reading.panel(key, layer, error), ""))
+        if layer and state.first_time("upload_layer", (neighbours.file_id, layer_reading.choice(key))):
             state.layers()[neighbours.name] = layer
+            if layer.catalog is not None:
+                messages.append((st.warning, "Cette couche est découpée par IRIS sans contours IRIS "
+                                 "importés : importez-les dans « Données » pour la comparer au périmètre."))
     return messages
 
 
 def uploads(messages: list[tuple[object, str]]) -> None:
     st.markdown("**Fichiers**")
-    kinds = "GeoJSON, GeoPackage, Shapefile zippé ou CSV de codes INSEE"
+    kinds = "GeoJSON, GeoPackage, Shapefile zippé, ou tableau (CSV, XLSX, ODS) de codes INSEE"
     st.file_uploader("Ouvrir un périmètre", help=kinds, key="upload_perimeter", type=UPLOAD_KINDS,
                      max_upload_size=MAX_UPLOAD_MB)
     st.file_uploader("Ajouter une couche de CPTS voisines", help=kinds, key="upload_layer",
@@ -106,7 +119,7 @@ def uploads(messages: list[tuple[object, str]]) -> None:
         show(text)
     for name in list(state.layers()):
         cols = st.columns([4, 1])
-        cols[0].caption(f"Couche « {name} » : {len(state.layers()[name].perimeters)} CPTS")
+        cols[0].caption(f"Couche « {md(name)} » : {len(state.layers()[name].perimeters)} CPTS")
         if cols[1].button("✕", key=f"drop_{name}", help="Retirer cette couche"):
             del state.layers()[name]
             st.rerun()
@@ -116,13 +129,13 @@ def _read(catalog: Catalog, upload, messages: list[tuple[object, str]]):
     try:
         layer = read_layer(catalog, upload.getvalue(), upload.name)
     except PerimeterFileError as exc:
-        messages.append((st.error, f"{exc} Le périmètre en cours est conservé."))
+        messages.append((st.error, f"{md(exc)} Le périmètre en cours est conservé."))
         return None
     for name, codes in layer.unknown_codes.items():
-        messages.append((st.warning, f"Codes non reconnus dans « {name} » : {', '.join(codes)}"))
+        messages.append((st.warning, md(f"Codes non reconnus dans « {name} » : {', '.join(codes)}")))
     for old, new in layer.remapped.items():
-        messages.append((st.info, f"Code {old} remplacé par {new} (commune fusionnée)."))
-    messages.extend((st.warning, warning) for warning in layer.warnings)
+        messages.append((st.info, md(f"Code {old} remplacé par {new} (commune fusionnée).")))
+    messages.extend((st.warning, md(warning)) for warning in layer.warnings)
     return layer
 
 
@@ -349,7 +362,7 @@ def findings_panel(report: Report) -> None:
         st.success("Aucun constat.")
     for i, finding in enumerate(report.findings):
         label, show = SEVERITY[finding.severity]
-        show(f"**{label}** — {finding.message}")
+        show(f"**{label}** — {md(finding.message)}")
         if finding.geometry is not None:
             if st.button("Voir sur la carte", key=f"focus_{i}_{finding.kind}"):
                 focus_on(finding.geometry)
@@ -368,7 +381,7 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
     table = with_total(table)
     st.dataframe(table, hide_index=True, width="stretch")
     remove = st.multiselect("Retirer des unités", p.sorted_codes(), placeholder=choices.CHOOSE,
-                            format_func=lambda c: f"{catalog.units.at[c, 'name']} ({c})")
+                            format_func=lambda c: f"{catalog.column('name').get(c, '?')} ({c})")
     if remove and st.button("Retirer la sélection"):
         state.set_perimeter(p.with_codes(p.codes - set(remove)))
         st.rerun()
@@ -384,5 +397,5 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
 def unknown_codes_notice(catalog: Catalog) -> None:
     unknown = [c for c in state.perimeter().codes if c not in catalog.units.index]
     if unknown:
-        st.warning("Codes absents des données chargées : " + html.escape(", ".join(sorted(unknown))))
+        st.warning("Codes absents des données chargées : " + md(", ".join(sorted(unknown))))
 

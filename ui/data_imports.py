@@ -35,6 +35,7 @@ from indicators.importers import (IndicatorImportError, TablePreview, preview_ta
 from indicators.store import list_datasets, load_dataset, remove_dataset, save_dataset
 from ui import choices, state
 from ui.builder import dep_label
+from ui.text import md
 
 REPORT_KEY = "indicator_import_report"
 TABLE_UPLOAD_COUNT = "table_upload_count"
@@ -46,7 +47,6 @@ SCALE_UNITS = {1.0: "", 100.0: "%", 1_000.0: "pour 1 000", 10_000.0: "pour 10 00
                100_000.0: "pour 100 000"}
 DECIMALS = {"sum": 0, "ratio": 1, "weighted_mean": 2}
 LEVEL_WORDS = {"commune": "communes", "iris": "IRIS"}
-MARKDOWN_SPECIALS = set("\\`*_{}[]<>()#+-.!|~$&")
 
 
 # --- cached access to the workspace's datasets ---------------------------------------------
@@ -139,15 +139,15 @@ def _dataset_card(catalog: Catalog, meta: dict, deps: list[str]) -> None:
     provenance = data.provenance
     with st.container(border=True):
         text, button = st.columns([6, 1])
-        text.markdown(f"**{plain(data.title)}**")
+        text.markdown(f"**{md(data.title)}**")
         facts = [f"Producteur : {provenance.publisher or 'non renseigné'}",
                  f"millésime : {provenance.vintage or 'non renseigné'}",
                  f"fichier « {provenance.file_name} »",
                  f"{fmt_int(len(data.table))} {LEVEL_WORDS[data.level]}",
                  f"importé le {imported_on(meta)}"]
-        text.caption(plain(" · ".join(facts)))
+        text.caption(md(" · ".join(facts)))
         shown_deps = ", ".join(map(dep_label(catalog), deps))
-        text.markdown(f"Couverture du territoire affiché ({plain(shown_deps)}) : "
+        text.markdown(f"Couverture du territoire affiché ({md(shown_deps)}) : "
                       f"**{_territory_coverage(aggregator(catalog, meta), deps)}** de la population")
         if button.button("Retirer", key=f"remove_dataset_{data.id}",
                          help="Supprimer ce jeu du poste (le fichier d'origine n'est pas touché)."):
@@ -159,7 +159,7 @@ def _dataset_card(catalog: Catalog, meta: dict, deps: list[str]) -> None:
         with st.expander(f"{count} indicateur{'s' if count > 1 else ''} et remarques de l'import"):
             for indicator in data.indicators:
                 denominator = f" / {indicator.denominator}" if indicator.denominator else ""
-                st.markdown("- " + plain(f"{indicator.label} ({indicator.unit or 'sans unité'}) — "
+                st.markdown("- " + md(f"{indicator.label} ({indicator.unit or 'sans unité'}) — "
                                          f"{RULE_LABELS[indicator.rule]} de « {indicator.column}"
                                          f"{denominator} » — {indicator.source}"))
             _import_remarks(provenance.warnings)
@@ -184,7 +184,7 @@ def _territory_coverage(agg: Aggregator, deps: list[str]) -> str:
 
 def _import_remarks(warnings) -> None:
     for warning in warnings:
-        st.warning(plain(warning))
+        st.warning(md(warning))
 
 
 def _code_lists(unknown_codes, remapped) -> None:
@@ -196,11 +196,6 @@ def _code_lists(unknown_codes, remapped) -> None:
         st.markdown(f"**{len(remapped)} codes anciens rattachés** à leur commune actuelle :")
         st.code(" ; ".join(f"{old} → {new}" for old, new in remapped.items()), language=None,
                 wrap_lines=True)
-
-
-def plain(text: str) -> str:
-    """Text from files shown as written: markdown and HTML characters escaped."""
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in str(text))
 
 
 # --- imports ---------------------------------------------------------------------------------
@@ -235,7 +230,7 @@ def _last_report() -> None:
     if "error" in report:
         st.error(report["error"])
         return
-    st.success(f"« {report['title']} » importé : {fmt_int(report['units'])} "
+    st.success(f"« {md(report['title'])} » importé : {fmt_int(report['units'])} "
                f"{LEVEL_WORDS[report['level']]}" + (" (remplace le jeu du même nom)." if report["replaced"] else "."))
     _import_remarks(report["warnings"])
     if report["unknown"] or report["remapped"]:
@@ -351,7 +346,7 @@ def _table_import() -> None:
     specs = [_value_form(key + f"v:{column}:", column, [c for c in others if c != column],
                          publisher, year) for column in values]
     if any(slug(title) == meta["id"] for meta in saved()):
-        st.caption(f"Un jeu « {plain(title)} » existe déjà : l'importer le remplacera.")
+        st.caption(f"Un jeu « {md(title)} » existe déjà : l'importer le remplacera.")
     if not st.button("Importer", type="primary", key=key + "import"):
         return
     problems = [s for s in specs if isinstance(s, str)]
@@ -369,7 +364,7 @@ def _table_import() -> None:
 def _value_form(key: str, column: str, others: list[str], publisher: str, year) -> Indicator | str:
     """How one value column aggregates, and its label: an Indicator, or what is missing."""
     with st.container(border=True):
-        st.markdown(f"**Colonne « {plain(column)} »**")
+        st.markdown(f"**Colonne « {md(column)} »**")
         rule_col, base_col, scale_col = st.columns([2, 3, 2])
         rule = rule_col.selectbox("Agrégation", list(RULE_LABELS), format_func=RULE_LABELS.get,
                                   key=key + "rule")

@@ -33,8 +33,8 @@ from indicators.definitions import SHARE_65, Dataset
 from indicators.figures import (PER_10K, age_structure_figure, comparison_figure, fmt_number,
                                 fmt_share, summary_table, table_to_xlsx)
 from ui import data_imports, legend, state
-from ui.data_imports import plain
 from ui.map import filled_units_map, territory_geojson
+from ui.text import md
 
 # Sequential blues, light to dark; units without data in white (the map's background is
 # Leaflet's grey).
@@ -186,10 +186,10 @@ def indicator_panels(results: list[Result]) -> None:
     st.subheader("Indicateurs : le périmètre et ses références")
     for result in results:
         provenance = result.dataset.provenance
-        st.markdown(f"**{plain(result.dataset.title)}**")
+        st.markdown(f"**{md(result.dataset.title)}**")
         origin = ("données intégrées à l'application (voir data/README.md)" if result.meta.get("embedded")
                   else f"importé le {data_imports.imported_on(result.meta)}")
-        st.caption(plain(f"{provenance.publisher or 'Producteur non renseigné'} · fichier "
+        st.caption(md(f"{provenance.publisher or 'Producteur non renseigné'} · fichier "
                          f"« {provenance.file_name} » · {origin}"))
         for comparison in result.comparisons.values():
             if comparison.indicator.headline:
@@ -209,7 +209,7 @@ def _panel(comparison: Comparison, key: str) -> None:
             text.warning("Aucune unité du périmètre n'a de valeur pour cet indicateur : rien n'est "
                          "affiché pour le périmètre (ce n'est pas un zéro).")
         for note in aggregate.notes:
-            text.caption(plain(note))
+            text.caption(md(note))
         figure.plotly_chart(comparison_figure(comparison), width="stretch", config=PLOTLY_CONFIG,
                             key=key)
 
@@ -278,7 +278,7 @@ def indicator_map(catalog: Catalog, results: list[Result], report: Report) -> No
               use_container_width=True, returned_objects=[])
     st.markdown(legend_html(classes, decimals, any(v is None for v in values.values())),
                 unsafe_allow_html=True)
-    st.caption(plain(f"{indicator.label}, {unit or 'sans unité'} · {indicator.source}"
+    st.caption(md(f"{indicator.label}, {unit or 'sans unité'} · {indicator.source}"
                      + (f", {indicator.vintage}" if indicator.vintage else "")
                      + " · classes d'effectifs égaux (quantiles) · survolez une unité pour sa valeur"))
 

@@ -12,6 +12,7 @@ from indicators.aggregate import Aggregate
 from indicators.embedded import AGE_75, APL_2023, APL_INDICATOR, SHARE_75_INDICATOR
 from indicators.figures import PARTIAL_BELOW, fmt_number
 from ui import data_imports
+from ui.text import md
 
 SHOWN = ((APL_2023, APL_INDICATOR), (AGE_75, SHARE_75_INDICATOR))
 
@@ -36,7 +37,7 @@ def health_references(catalog: Catalog, report: Report) -> None:
         comparison = aggregator.compare(indicator_id, codes, name)
         indicator = comparison.indicator
         places = (comparison.perimeter,) + comparison.references
-        rows = rows or [p.name for p in places]
+        rows = rows or [md(p.name) for p in places]  # st.table renders Markdown: names as text
         columns[f"{indicator.label} ({indicator.vintage})"] = [
             _cell(p, indicator.decimals, indicator.unit) for p in places]
         sources.append(f"{indicator.label} : {indicator.source}")

@@ -12,14 +12,14 @@ from geo.checks import Report
 from geo.perimeter import Perimeter
 from geo.population import fmt_int
 from ui import state
-from ui.scenarios import text as _plain
 from ui.scenarios import unit_label
+from ui.text import md
 
 
 def figures_note(catalog: Catalog, report: Report) -> None:
     """Under the figures: « dont 2 345 hab. en saisie manuelle, non officiels (…, source …) »."""
     if entered := manual.summary(report.perimeter.metadata, report.leaves, unit_label(catalog)):
-        st.caption(_plain(entered))
+        st.caption(md(entered))
 
 
 def panel(catalog: Catalog, report: Report) -> None:
@@ -41,7 +41,7 @@ def panel(catalog: Catalog, report: Report) -> None:
                    "un chiffre officiel.")
         for code, entry in sorted(used.items()):
             text, remove = st.columns([5, 1])
-            text.markdown(f"{_plain(label(code))} : **{fmt_int(entry.value)} hab.** — {_plain(entry.note())}")
+            text.markdown(f"{md(label(code))} : **{fmt_int(entry.value)} hab.** — {md(entry.note())}")
             remove.button("Retirer", key=f"manual_remove_{code}", on_click=_remove, args=(code,))
         if not missing:
             return

@@ -13,7 +13,6 @@ Streamlit renders markdown, never as HTML.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -28,6 +27,7 @@ from geo.population import PopulationEstimate, fmt_dec, fmt_int
 from geo.store import STATUTS, ConflictError, Scenario, Store, StoreError, open_store, paris_time
 from ui import choices, state
 from ui.builder import SEVERITY
+from ui.text import md
 
 OPEN = "scenario_open"          # the stored Scenario the builder's perimeter was opened or saved as
 CONFLICT = "scenario_conflict"  # (my unsaved Scenario, the ConflictError) awaiting the user's choice
@@ -39,14 +39,6 @@ PERPIGNAN = "66136"
 MAX_COMPARED = 4
 NAMES_SHOWN = 8
 NOTICES = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
-
-
-def text(value: str) -> str:
-    """A user's text for a markdown element: every markdown or HTML character escaped."""
-    return _MARKDOWN.sub(r"\\\1", str(value))
-
-
 def init() -> None:
     """Call on every page after state.init(). Streamlit drops a widget's value on a page
     that does not draw it: the author's name and the builder's territory are re-claimed."""
@@ -107,8 +99,8 @@ def save_panel() -> None:
     st.subheader("Scénario")
     opened: Scenario | None = st.session_state[OPEN]
     if opened:
-        st.caption(f"Ouvert : « {text(opened.name)} », version {opened.version} enregistrée le "
-                   f"{_when(opened)} par {text(opened.author or 'anonyme')}.")
+        st.caption(f"Ouvert : « {md(opened.name)} », version {opened.version} enregistrée le "
+                   f"{_when(opened)} par {md(opened.author or 'anonyme')}.")
     p = state.perimeter()
     meta = p.metadata
     statut = meta.get("statut") if meta.get("statut") in STATUTS else STATUTS[0]
@@ -146,7 +138,7 @@ def _save(mine: Scenario, write) -> None:
         st.error(f"{exc} Le périmètre en cours est conservé.")
         return
     _saved_as(saved)
-    _notify("success", f"« {text(saved.name)} » enregistré (version {saved.version}).")
+    _notify("success", f"« {md(saved.name)} » enregistré (version {saved.version}).")
     st.rerun()  # the panel is drawn again for the scenario now open
 
 
@@ -161,7 +153,7 @@ def _saved_as(saved: Scenario) -> None:
 
 def _conflict_box() -> None:
     _, error = st.session_state[CONFLICT]
-    st.warning(text(str(error)))
+    st.warning(md(str(error)))
     keep, reload = st.columns(2)
     keep.button("Garder les deux", on_click=_keep_both, width="stretch",
                 help="Enregistre vos changements comme un nouveau scénario ; l'autre version reste.")
@@ -175,12 +167,12 @@ def _keep_both() -> None:
     try:
         copy = open_store().save_as_copy(mine)
     except StoreError as exc:
-        _notify("error", f"{exc} Le périmètre en cours est conservé.")
+        _notify("error", f"{md(exc)} Le périmètre en cours est conservé.")
         return
     _saved_as(copy)
-    _notify("success", f"Vos changements sont enregistrés dans « {text(copy.name)} » ; "
-                       f"« {text(error.current.name)} » garde la version de "
-                       f"{text(error.current.author or 'l autre utilisateur')}.")
+    _notify("success", f"Vos changements sont enregistrés dans « {md(copy.name)} » ; "
+                       f"« {md(error.current.name)} » garde la version de "
+                       f"{md(error.current.author or 'l autre utilisateur')}.")
 
 
 def _reload() -> None:
@@ -194,7 +186,7 @@ def _reload() -> None:
     deleted = (" Ce scénario est supprimé : restaurez-le dans la page « Scénarios » ou "
                "enregistrez comme nouveau scénario." if current.deleted else "")
     _notify("warning" if deleted else "info",
-            f"Version {current.version} de « {text(current.name)} » rechargée ; « ↶ Annuler » "
+            f"Version {current.version} de « {md(current.name)} » rechargée ; « ↶ Annuler » "
             f"ramène votre périmètre.{deleted}")
 
 
@@ -304,17 +296,17 @@ def _act(action: str, scenario: Scenario, write) -> None:
     try:
         done = write(open_store())
     except ConflictError as exc:
-        _notify("warning", f"{text(str(exc))} La liste ci\\-dessous est à jour.")
+        _notify("warning", f"{md(str(exc))} La liste ci\\-dessous est à jour.")
         return
     except StoreError as exc:
-        _notify("error", text(str(exc)))
+        _notify("error", md(str(exc)))
         return
     opened = st.session_state[OPEN]
     if opened and opened.id == done.id and action != "duplicate":  # the builder's scenario
         st.session_state[OPEN] = done
         if state.perimeter().name == opened.name:  # else the next save would rename it back
             st.session_state["perimeter"] = replace(state.perimeter(), name=done.name)
-    _notify("success", DONE[action].format(name=text(done.name), version=done.version))
+    _notify("success", DONE[action].format(name=md(done.name), version=done.version))
 
 
 def unit_label(catalog: Catalog):
@@ -463,8 +455,8 @@ def compare_columns(catalog: Catalog, chosen: list[Candidate]) -> None:
 def _column(catalog: Catalog, candidate: Candidate, report: Report, first: Report | None,
             first_candidate: Candidate) -> None:
     p = candidate.perimeter
-    st.subheader(text(p.name))
-    st.caption(text(candidate.origin))
+    st.subheader(md(p.name))
+    st.caption(md(candidate.origin))
     missing = unknown_codes(catalog, p)
     if missing:
         st.warning("Comparé sans eux : " + missing_data_message(missing))
@@ -486,7 +478,7 @@ def _column(catalog: Catalog, candidate: Candidate, report: Report, first: Repor
         st.info(str(exc))
     for finding in report.findings:
         label, show = SEVERITY[finding.severity]
-        show(f"**{label}** — {text(finding.message)}")
+        show(f"**{label}** — {md(finding.message)}")
 
 
 def population_change(before: PopulationEstimate, after: PopulationEstimate) -> str | None:
@@ -498,7 +490,7 @@ def population_change(before: PopulationEstimate, after: PopulationEstimate) -> 
 
 
 def differences(catalog: Catalog, first: Report, report: Report, first_candidate: Candidate) -> None:
-    st.markdown(f"**Écarts avec « {text(first_candidate.perimeter.name)} »**")
+    st.markdown(f"**Écarts avec « {md(first_candidate.perimeter.name)} »**")
     before, after = first.figures.population, report.figures.population
     if not (before.exact and after.exact):
         st.caption("Écart de population incertain : une des populations est une fourchette.")
@@ -512,4 +504,4 @@ def differences(catalog: Catalog, first: Report, report: Report, first_candidate
         st.markdown("Mêmes unités.")
     for sign, codes in (("+", b - a), ("−", a - b)):
         if codes:
-            st.markdown(f"**{sign}{len(codes)} unité(s)** : {text(names(codes, limit=NAMES_SHOWN))}")
+            st.markdown(f"**{sign}{len(codes)} unité(s)** : {md(names(codes, limit=NAMES_SHOWN))}")

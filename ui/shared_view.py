@@ -27,7 +27,7 @@ from geo.share import QUERY_PARAM, ShareLinkError, decode
 from geo.store import StoreError, open_store, paris_time
 from ui import builder, legend, state
 from ui import map as cmap
-from ui.scenarios import text
+from ui.text import md
 
 LIVE_PARAM = "suivre"
 LIVE_REFRESH_S = 2
@@ -72,7 +72,7 @@ def _to_builder(perimeter: Perimeter) -> None:
 def _compact(catalog: Catalog, perimeter: Perimeter, key: str = "compact_map") -> None:
     """The perimeter's name, population, Taille and findings, then a read-only map."""
     st.html(COMPACT_CSS)
-    st.subheader(text(perimeter.name), anchor=False)
+    st.subheader(md(perimeter.name), anchor=False)
     report = check_perimeter(catalog, perimeter)
     if not perimeter.codes:
         st.info("Le périmètre est vide pour l'instant.")
@@ -82,10 +82,10 @@ def _compact(catalog: Catalog, perimeter: Perimeter, key: str = "compact_map") -
     size.metric("Taille", report.figures.population.taille_label())
     st.caption(f"{report.figures.communes} commune(s) · {report.figures.population.vintage_label()}")
     if entered := manual_population.summary(perimeter.metadata, report.leaves):
-        st.caption(text(entered))
+        st.caption(md(entered))
     for finding in report.findings:
         label, show_it = builder.SEVERITY[finding.severity]
-        show_it(f"**{label}** — {text(finding.message)}")
+        show_it(f"**{label}** — {md(finding.message)}")
     units = units_of(catalog, perimeter)
     units = units[units.geometry.notna()]
     if units.empty:

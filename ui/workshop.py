@@ -31,7 +31,7 @@ from geo.share import (
     room_base_url,
 )
 from ui import state
-from ui.scenarios import text
+from ui.text import md
 
 DEFAULT_BASE_URL = "http://localhost:8501"
 PUBLIC_URL_ENV = "CPTS_PUBLIC_URL"  # the address the room reaches, set by whoever starts the app
@@ -74,10 +74,22 @@ def open_shared_link() -> None:
     try:
         perimeter = decode(text)
     except ShareLinkError as exc:
-        st.error(f"{exc} Le périmètre en cours est conservé.")
+        st.error(f"{md(exc)} Le périmètre en cours est conservé.")
         return
+    known = state.get_catalog().units.index
+    unknown = sorted(c for c in perimeter.codes if c not in known)
+    if unknown:
+        iris = [c for c in unknown if len(c) == 9]
+        st.warning(md(
+            f"{len(unknown)} code(s) du lien inconnu(s) de cette installation, non ouvert(s) : "
+            f"{', '.join(unknown)}." + (" Ce sont des IRIS : importez les contours IRIS dans la page "
+                                        "« Données », puis rouvrez le lien." if iris else "")))
+        perimeter = perimeter.with_codes(perimeter.codes - set(unknown))
+        if not perimeter.codes:
+            st.error("Aucun code du lien n'est connu ici : le périmètre en cours est conservé.")
+            return
     state.open_in_builder(perimeter)
-    st.toast(f"Périmètre « {perimeter.name} » ouvert depuis le lien partagé.")
+    st.toast(md(f"Périmètre « {perimeter.name} » ouvert depuis le lien partagé."))
 
 
 # --- out of it: the link -----------------------------------------------------------------
@@ -142,7 +154,7 @@ def large_type() -> None:
 def title(perimeter: Perimeter) -> None:
     """The perimeter's name, one line high: the map and the figures need the screen."""
     with st.container(key="workshop_title"):
-        st.header(text(perimeter.name), anchor=False)
+        st.header(md(perimeter.name), anchor=False)
 
 
 def figures(report: Report) -> None:
@@ -160,11 +172,11 @@ def figures(report: Report) -> None:
         st.metric("Communes", fmt_int(f.communes))
         st.metric("Constats bloquants", len(report.blocking))
     if entered := manual_population.summary(report.perimeter.metadata, report.leaves):
-        st.caption(text(entered))
+        st.caption(md(entered))
     if report.blocking:
         with st.container(key="workshop_findings"):
             for finding in report.blocking:
-                st.error(finding.message)
+                st.error(md(finding.message))
 
 
 def undo_button() -> None:
@@ -196,7 +208,7 @@ def share_panel(perimeter: Perimeter, qr: bool = True) -> None:
     try:
         link = share_link(perimeter, base)
     except ShareLinkError as exc:
-        st.warning(str(exc))
+        st.warning(md(exc))
         return
     if qr:
         png = qr_png(link)
