@@ -4,6 +4,7 @@ font a workshop PC may lack, and Material icons are fetched from the internet.""
 
 import streamlit as st
 
+from ui import style
 from ui.errors import run_page
 from ui.state import BUILDER_PAGE
 
@@ -16,4 +17,5 @@ PAGES = [
     st.Page("pages/4_Données.py", title="Données"),
     st.Page("pages/5_Atelier.py", title="Atelier"),
 ]
+style.apply()
 run_page(st.navigation(PAGES).run)

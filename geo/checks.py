@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import shapely
 
+from geo import manual_population
 from geo.catalog import Catalog
 from geo.infra import declares_infra
 from geo.mesh import Mesh
 from geo.perimeter import Perimeter
-from geo.population import PopulationEstimate, distance_to_threshold, estimate, fmt_int
+from geo.population import PopulationEstimate, distance_to_threshold, estimate, fmt_dec, fmt_int
 
 SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
 # Beyond this many uncovered units in one connected group, it is open territory, not a
@@ -79,8 +80,9 @@ class Report:
 class Checker:
     """Checks perimeters against each other on one mesh (built once for them all)."""
 
-    def __init__(self, catalog: Catalog, perimeters: list[Perimeter]):
+    def __init__(self, catalog: Catalog, perimeters: list[Perimeter], manual: dict[str, int] | None = None):
         self.catalog = catalog
+        self.manual = manual  # populations entered by hand (geo.manual_population)
         self.units = catalog.units
         known = catalog.units.index
         # Codes the catalog does not know (IRIS without IRIS contours, typos) cannot be
@@ -95,7 +97,7 @@ class Checker:
     # --- helpers ---------------------------------------------------------------------
 
     def population(self, leaves) -> PopulationEstimate:
-        return estimate(self.catalog, leaves, self.mesh)
+        return estimate(self.catalog, leaves, self.mesh, self.manual)
 
     def geometry(self, leaves):
         """The units' contours as one collection, to highlight (no costly dissolve)."""
@@ -160,6 +162,7 @@ class Checker:
         split = self.declared_splits(candidate.name)
         findings: list[Finding] = []
         findings += self.unknown_population(leaves)
+        findings += self.manual_population(candidate, leaves)
         findings += self.overlaps(candidate, split)
         findings += self.isolated_around(candidate)
         parts = self.components(leaves)
@@ -195,6 +198,18 @@ class Checker:
             f"({self.names(pop.unknown_units)}) : chargez la population INSEE par IRIS "
             f"(base-ic-evol-struct-pop). Population du périmètre : {pop.label()}",
             tuple(sorted(pop.unknown_units)), pop)]
+
+    def manual_population(self, candidate: Perimeter, leaves) -> list[Finding]:
+        """Populations entered by hand that the figures use: said, with their sources."""
+        used = manual_population.in_use(candidate.metadata, leaves)
+        if not used:
+            return []
+        return [Finding(
+            "info", "manual_population",
+            f"Population en {manual_population.MARK} pour {len(used)} unité(s), non officielle : "
+            + " ; ".join(f"{self.names([c])} {fmt_int(e.value)} hab. (source : {e.source})"
+                         for c, e in sorted(used.items())) + ".",
+            tuple(sorted(used)))]
 
     def declared_splits(self, name: str) -> set[str]:
         """Leaves `name` shares with other perimeters where all of them declare holding only
@@ -323,7 +338,7 @@ class Checker:
                 out.append(Finding(
                     "blocking", "geometric_overlap",
                     f"Les contours importés de « {candidate.name} » et « {name} » se "
-                    f"recouvrent sur {area / 1e6:.2f} km².",
+                    f"recouvrent sur {fmt_dec(area / 1e6, 2)} km².",
                     other=name, geometry=gpd.GeoSeries([own.intersection(shape)], crs=2154)
                     .to_crs(4326).iloc[0]))
         return out
@@ -349,4 +364,5 @@ def check_perimeter(catalog: Catalog, candidate: Perimeter, others=(),
                     geometries: dict | None = None) -> Report:
     """Check one perimeter against its neighbours (other perimeters, e.g. a CPTS layer)."""
     others = [o for o in others if o.name != candidate.name]
-    return Checker(catalog, [candidate, *others]).check(candidate, geometries)
+    manual = manual_population.values(candidate.metadata)
+    return Checker(catalog, [candidate, *others], manual).check(candidate, geometries)

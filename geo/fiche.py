@@ -30,6 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from geo import manual_population
 from geo.areas import projected_crs
 from geo.catalog import Catalog
 from geo.checks import SEVERITY_ORDER, Finding, Report
@@ -44,6 +45,8 @@ OUTLINE = "#16425b"
 CONTEXT_FILL, CONTEXT_EDGE = "#f2f2ef", "#c9c9c4"
 BLOCKING = "#c0392b"
 NEIGHBOUR_COLOURS = ("#d1495b", "#e09f3e", "#2a9d8f", "#8d6a9f", "#6b8f3a", "#b5651d", "#c2185b", "#4a4e69")
+MAX_NAMED_COMMUNES = 40   # names on the map image; more would cover each other
+COMMUNE_NAME_PT = 4.5
 SEVERITY_LABELS = {"blocking": "BLOQUANT", "warning": "ATTENTION", "info": "INFO"}
 SEVERITY_COLOURS = {"blocking": (192, 57, 43), "warning": (200, 120, 0), "info": (90, 90, 90)}
 
@@ -82,8 +85,18 @@ def table_rows(catalog: Catalog, perimeter: Perimeter) -> list[tuple[str, str, s
 
 def map_png(catalog: Catalog, perimeter: Perimeter, neighbours=(), report: Report | None = None,
             size_mm: tuple[float, float] = (BODY_W, MAP_HEIGHTS[0]), dpi: int = 200) -> bytes:
-    """PNG of the perimeter (filled, its units' borders light), the neighbouring CPTS around
-    it (outlined, named), the communes around in grey, and the blocking findings hatched."""
+    """PNG of `map_figure`."""
+    fig = map_figure(catalog, perimeter, neighbours, report, size_mm, dpi)
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=dpi, facecolor="white")
+    return out.getvalue()
+
+
+def map_figure(catalog: Catalog, perimeter: Perimeter, neighbours=(), report: Report | None = None,
+               size_mm: tuple[float, float] = (BODY_W, MAP_HEIGHTS[0]), dpi: int = 200) -> Figure:
+    """The perimeter (filled, its units' borders light, its communes named), the
+    neighbouring CPTS around it (outlined, named), the communes around in grey, the
+    blocking findings hatched, and a scale bar."""
     units = units_of(catalog, perimeter)
     shape = geometry_of(catalog, perimeter)
     if shape.is_empty:
@@ -114,10 +127,25 @@ def map_png(catalog: Catalog, perimeter: Perimeter, neighbours=(), report: Repor
     ax.set_ylim(view[1], view[3])
     ax.set_aspect("equal")
     _scale_bar(ax, view)
+    _name_communes(ax, units, crs)
     ax.legend(handles=legend, loc="upper left", fontsize=7, framealpha=0.9)
-    out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=dpi, facecolor="white")
-    return out.getvalue()
+    return fig
+
+
+def _name_communes(ax, units: gpd.GeoDataFrame, crs) -> None:
+    """Each commune of the perimeter named at a point inside it (a commune taken by IRIS
+    once, over its IRIS); beyond MAX_NAMED_COMMUNES, the most populous only, so names stay
+    readable."""
+    shapes = units[units.geometry.notna()].to_crs(crs)
+    if shapes.empty:
+        return
+    communes = shapes.dissolve(by="commune_code", aggfunc={"commune_name": "first", "population": "sum"})
+    communes = communes.sort_values("population", ascending=False).head(MAX_NAMED_COMMUNES)
+    for name, shape in zip(communes["commune_name"], communes.geometry):
+        point = shape.representative_point()
+        ax.text(point.x, point.y, name, fontsize=COMMUNE_NAME_PT, ha="center", va="center",
+                color="#102a43", clip_on=True,
+                path_effects=[patheffects.withStroke(linewidth=1.8, foreground="white")])
 
 
 def _context(catalog: Catalog, units: gpd.GeoDataFrame, view_4326) -> list[gpd.GeoDataFrame]:
@@ -290,6 +318,8 @@ def _header(pdf: _Page, perimeter: Perimeter, report: Report, edited: date) -> N
         details.append(f"densité : {fmt_int(f.density)} hab./km²")
     details.append(f"{f.communes} commune(s)" + (f" dont {f.iris} IRIS" if f.iris else ""))
     details.append("d'un seul tenant" if f.parts <= 1 else f"en {f.parts} morceaux")
+    if entered := manual_population.summary(perimeter.metadata, report.leaves):
+        details.append(entered)
     if pop.estimated:
         details.append(f"population de {len(pop.estimated_units)} IRIS estimée : {estimate_method()}")
     pdf.ln(1)

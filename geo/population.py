@@ -105,12 +105,34 @@ def fmt_dec(value: float, digits: int = 1) -> str:
     return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
-def estimate(catalog, leaves, mesh) -> PopulationEstimate:
-    """Population of the mesh leaves `leaves` of the catalog."""
+class _Filled:
+    """Official populations, with `manual` ones (geo.manual_population) where the official
+    one is unknown or only `replaceable` (an estimate)."""
+
+    def __init__(self, official: dict, manual: dict[str, int], replaceable=frozenset()):
+        self.official, self.manual, self.replaceable = official, manual, replaceable
+
+    def get(self, code: str):
+        value = self.official.get(code)
+        if code in self.manual and (value is None or code in self.replaceable):
+            return self.manual[code]
+        return value
+
+    def __getitem__(self, code: str):
+        return self.get(code)
+
+
+def estimate(catalog, leaves, mesh, manual: dict[str, int] | None = None) -> PopulationEstimate:
+    """Population of the mesh leaves `leaves` of the catalog. `manual` (code → inhabitants,
+    geo.manual_population) fills in units whose population is unknown or only estimated; it
+    never replaces an official figure."""
     leaves = list(leaves)
     chosen = set(leaves)
     population = catalog.column("population")
     guessed = getattr(catalog, "estimated", frozenset())
+    if manual:  # a figure entered by hand replaces an unknown or estimated one, never an official one
+        population = _Filled(population, manual, guessed)
+        guessed = guessed - manual.keys()
     known = lambda code: population.get(code) is not None and code not in guessed  # noqa: E731
     low = sum(int(population[c]) for c in leaves if known(c))
     high = low

@@ -8,6 +8,10 @@ that zlib squeezes well (the 314 communes of the Tarn fit in about 60 characters
 version byte comes first and a checksum last, so a link damaged or altered by hand is
 refused with a French message rather than opened as another perimeter. The checksum is
 not a signature: a link only carries public codes, and decoding never touches the store.
+
+A link is only as good as its address: `room_base_url` picks one a phone in the room can
+reach (the facilitator's, the browser's, the server's network address) and says when only
+a loopback address (this computer's own) is known.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import ipaddress
 import json
 import re
 import zlib
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 from geo.perimeter import Perimeter
 
@@ -120,3 +126,56 @@ def _checksum(body: bytes) -> bytes:
 
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+# --- the address a link carries ------------------------------------------------------------
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+WILDCARD_ADDRESSES = {"", "0.0.0.0", "::"}
+
+
+def is_loopback(url: str) -> bool:
+    """True when `url` names this machine only (localhost, 127.x, ::1): a phone in the
+    room that opens it reaches itself, not the app."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(text: str) -> str:
+    """A typed application address, normalised (no trailing slash); ShareLinkError (French)
+    when it is not an http(s) address with a host."""
+    url = (text or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ShareLinkError(f"Adresse non reconnue : « {text.strip()} ». Indiquez une adresse "
+                             "complète, par exemple http://192.168.1.20:8501")
+    return url
+
+
+def network_url(listen_address: str | None, lan_ip: str | None, port: int, path: str = "") -> str | None:
+    """The server's address on the local network, when it listens there: a server bound to
+    one address answers on that address only; one bound to every address (the default)
+    answers on the machine's network address `lan_ip`."""
+    host = listen_address or ""
+    if host in WILDCARD_ADDRESSES:
+        host = lan_ip or ""
+    if not host:
+        return None
+    host = f"[{host}]" if ":" in host else host
+    path = f"/{path.strip('/')}" if path.strip("/") else ""
+    return f"http://{host}:{port}{path}"
+
+
+def room_base_url(*candidates: str | None) -> tuple[str, bool]:
+    """The first candidate address a room can reach, and True; or, when every known
+    address is a loopback one, the first known address and False (the caller warns)."""
+    known = [c for c in candidates if c]
+    for url in known:
+        if not is_loopback(url):
+            return url, True
+    return (known[0] if known else ""), False

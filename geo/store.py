@@ -8,6 +8,10 @@ previous version current, and a deleted scenario is only a version marked delete
 restorable. Concurrent editing is optimistic: a save names the version it started from
 and fails with ConflictError if someone saved meanwhile; `save_as_copy` then keeps both.
 
+The same base carries the live sessions of « Atelier » (`publish_live`, `live`, `end_live`):
+the perimeter a facilitator shows now, which followers' pages read every few seconds, so a
+follower served by another server process sees it too.
+
 Queries are written once, with `:name` parameters; each backend translates them to its
 driver's style. Every failure is a StoreError whose message, in French, can be shown as is.
 """
@@ -26,13 +30,15 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from geo import manual_population
 from geo.perimeter import Perimeter
 from geo.workspace import workspace_dir
 
 STATUTS = ("projet", "lettre d'intention déposée", "projet de santé validé", "ACI signé")
 MAX_NAME_CHARS = 200
-FIELDS = ("name", "porteur", "statut", "notes")
-FIELD_LABELS = {"name": "nom", "porteur": "porteur", "statut": "statut", "notes": "notes"}
+FIELDS = ("name", "porteur", "statut", "notes", "manual_population")
+FIELD_LABELS = {"name": "nom", "porteur": "porteur", "statut": "statut", "notes": "notes",
+                "manual_population": "population en saisie manuelle"}
 ACTION_LABELS = {"create": "création", "save": "modification", "rename": "renommage",
                  "copy": "copie", "delete": "suppression", "restore": "restauration"}
 SCHEMA_VERSION = 1
@@ -58,13 +64,22 @@ SCHEMA = (
         porteur TEXT NOT NULL,
         statut TEXT NOT NULL,
         notes TEXT NOT NULL,
+        manual_population TEXT NOT NULL DEFAULT '',
         deleted INTEGER NOT NULL,
         changes TEXT NOT NULL,
         PRIMARY KEY (scenario_id, version))""",
+    # « Suivre en direct »: the perimeter a facilitator shows now, one row per session,
+    # overwritten at each change (not a scenario: no history).
+    """CREATE TABLE IF NOT EXISTS live_sessions (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        codes TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        ended INTEGER NOT NULL)""",
 )
 # Every read is this join; callers add the WHERE clause.
 SELECT_VERSIONS = """SELECT s.id, v.version, s.created_at, v.saved_at, v.author, v.name,
-    v.codes, v.porteur, v.statut, v.notes, v.deleted, v.action, v.changes
+    v.codes, v.porteur, v.statut, v.notes, v.deleted, v.action, v.changes, v.manual_population
     FROM versions v JOIN scenarios s ON s.id = v.scenario_id """
 
 
@@ -127,6 +142,7 @@ class Scenario:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted: bool = False
+    manual_population: str = ""  # geo.manual_population.to_json of the perimeter's metadata
 
     def __post_init__(self):
         object.__setattr__(self, "codes", frozenset(self.codes))
@@ -135,12 +151,23 @@ class Scenario:
     def from_perimeter(cls, perimeter: Perimeter, author: str = "") -> "Scenario":
         meta = perimeter.metadata
         return cls(perimeter.name, perimeter.codes, str(meta.get("porteur", "")),
-                   str(meta.get("statut", STATUTS[0])), str(meta.get("notes", "")), author)
+                   str(meta.get("statut", STATUTS[0])), str(meta.get("notes", "")), author,
+                   manual_population=manual_population.to_json(meta))
 
     @property
     def perimeter(self) -> Perimeter:
         return Perimeter(self.name, self.codes,
-                         {"porteur": self.porteur, "statut": self.statut, "notes": self.notes})
+                         {"porteur": self.porteur, "statut": self.statut, "notes": self.notes,
+                          **manual_population.from_json(self.manual_population)})
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """What a facilitator's live session shows now (or showed last, once `ended`)."""
+
+    perimeter: Perimeter
+    updated_at: datetime
+    ended: bool
 
 
 @dataclass(frozen=True)
@@ -154,17 +181,17 @@ class Change:
     fields: dict[str, tuple[str, str]] = field(default_factory=dict)
     copied_from: tuple[str, int] | None = None
 
-    def summary(self) -> str:
-        """French one-liner: who, when, what."""
+    def summary(self, label=str) -> str:
+        """French one-liner: who, when, what. `label` turns a unit code into what a reader
+        knows it by (the app passes the unit's name; the store itself knows only codes)."""
         s = self.scenario
         parts = [ACTION_LABELS.get(self.action, self.action)]
-        if self.added:
-            parts.append(f"+{len(self.added)} unité(s) ({', '.join(self.added[:5])}"
-                         f"{'…' if len(self.added) > 5 else ''})")
-        if self.removed:
-            parts.append(f"−{len(self.removed)} unité(s) ({', '.join(self.removed[:5])}"
-                         f"{'…' if len(self.removed) > 5 else ''})")
-        parts += [f"{FIELD_LABELS[k]} : « {old} » → « {new} »" for k, (old, new) in self.fields.items()]
+        for sign, codes in (("+", self.added), ("−", self.removed)):
+            if codes:
+                parts.append(f"{sign}{len(codes)} unité(s) ({', '.join(map(label, codes[:5]))}"
+                             f"{'…' if len(codes) > 5 else ''})")
+        parts += [f"{FIELD_LABELS[k]} modifiée" if k == "manual_population"  # JSON: not for reading
+                  else f"{FIELD_LABELS[k]} : « {old} » → « {new} »" for k, (old, new) in self.fields.items()]
         return (f"v{s.version}, {paris_time(s.updated_at):%d/%m/%Y %H:%M}, {s.author or 'anonyme'} : "
                 + " ; ".join(parts))
 
@@ -213,6 +240,12 @@ class _SQLite:
     begin = "BEGIN IMMEDIATE"  # take the write lock first: no lock upgrade deadlock
     schema_lock = None
     driver_errors = (sqlite3.Error,)
+    # For users: where their work lives, without a server's file path.
+    description = "Scénarios enregistrés sur ce serveur (base locale)."
+
+    @staticmethod
+    def has_column(db, table: str, column: str) -> bool:
+        return any(row[1] == column for row in db.execute(f"PRAGMA table_info({table})").fetchall())
 
     def __init__(self, path: Path):
         self.path = path
@@ -267,6 +300,13 @@ class _Postgres:
     begin = "BEGIN"
     # Two sessions creating the tables at once would collide in the catalog.
     schema_lock = "SELECT pg_advisory_xact_lock(5171)"
+    description = "Scénarios enregistrés dans la base PostgreSQL partagée."
+
+    @staticmethod
+    def has_column(db, table: str, column: str) -> bool:
+        return db.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = "
+                          "current_schema() AND table_name = :t AND column_name = :c",
+                          {"t": table, "c": column}).fetchone() is not None
 
     def check_pages(self, conn) -> None:
         """PostgreSQL checks its own pages (checksums); nothing to do here."""
@@ -342,12 +382,15 @@ class Store:
 
     def __init__(self, backend):
         self.backend = backend
-        self.location = backend.location
+        self.location = backend.location  # for administrators' error messages
+        self.description = backend.description
         with self._connection(write=True) as db:
             if backend.schema_lock:
                 db.execute(backend.schema_lock)
             for statement in SCHEMA:
                 db.execute(statement)
+            if not backend.has_column(db, "versions", "manual_population"):  # a base from before
+                db.execute("ALTER TABLE versions ADD COLUMN manual_population TEXT NOT NULL DEFAULT ''")
             db.execute("INSERT INTO store_info (key, value) SELECT 'schema', :v WHERE NOT EXISTS "
                        "(SELECT 1 FROM store_info WHERE key = 'schema')", {"v": str(SCHEMA_VERSION)})
             found = int(db.execute("SELECT value FROM store_info WHERE key = 'schema'").fetchone()[0])
@@ -419,6 +462,34 @@ class Store:
                        {k: tuple(v) for k, v in ch.get("fields", {}).items()},
                        tuple(ch["copied_from"]) if ch.get("copied_from") else None)
                 for s, action, ch in rows]
+
+    # --- live sessions -------------------------------------------------------------------
+
+    def publish_live(self, live_id: str, perimeter: Perimeter) -> None:
+        """Make `perimeter` what followers of session `live_id` see (created on first call)."""
+        with self._connection(write=True) as db:
+            db.execute("INSERT INTO live_sessions (id, name, codes, updated_at, ended) "
+                       "VALUES (:id, :name, :codes, :at, 0) ON CONFLICT (id) DO UPDATE SET "
+                       "name = :name, codes = :codes, updated_at = :at, ended = 0",
+                       {"id": live_id, "name": perimeter.name,
+                        "codes": json.dumps(perimeter.sorted_codes()), "at": now().isoformat()})
+
+    def end_live(self, live_id: str) -> None:
+        """Followers are told the session ended; they keep the last perimeter shown."""
+        with self._connection(write=True) as db:
+            db.execute("UPDATE live_sessions SET ended = 1, updated_at = :at WHERE id = :id",
+                       {"id": live_id, "at": now().isoformat()})
+
+    def live(self, live_id: str) -> LiveSession | None:
+        """The session's current perimeter, or None when no such session exists."""
+        with self._connection() as db:
+            row = db.execute("SELECT name, codes, updated_at, ended FROM live_sessions WHERE id = :id",
+                             {"id": live_id}).fetchone()
+        if row is None:
+            return None
+        name, codes, updated_at, ended = row
+        return LiveSession(Perimeter(name, json.loads(codes)), datetime.fromisoformat(updated_at),
+                           bool(ended))
 
     # --- writing ---------------------------------------------------------------------
 
@@ -497,12 +568,13 @@ class Store:
     def _record(self, db: _Db, s: Scenario, action: str, changes: dict) -> None:
         db.execute(
             "INSERT INTO versions (scenario_id, version, action, author, saved_at, name, codes, "
-            "porteur, statut, notes, deleted, changes) VALUES (:id, :version, :action, :author, "
-            ":at, :name, :codes, :porteur, :statut, :notes, :deleted, :changes)",
+            "porteur, statut, notes, manual_population, deleted, changes) VALUES (:id, :version, "
+            ":action, :author, :at, :name, :codes, :porteur, :statut, :notes, :manual, :deleted, "
+            ":changes)",
             {"id": s.id, "version": s.version, "action": action, "author": s.author,
              "at": s.updated_at.isoformat(), "name": s.name, "codes": json.dumps(sorted(s.codes)),
              "porteur": s.porteur, "statut": s.statut, "notes": s.notes,
-             "deleted": int(s.deleted), "changes": json.dumps(changes, ensure_ascii=False)})
+             "manual": s.manual_population, "deleted": int(s.deleted), "changes": json.dumps(changes, ensure_ascii=False)})
 
     def _free_copy_name(self, db: _Db, name: str) -> str:
         taken = {s.name for s, _, _ in self._select(db, "WHERE v.version = s.version", {})
@@ -517,8 +589,8 @@ class Store:
 
 def _from_row(row) -> tuple[Scenario, str, dict]:
     (sid, version, created_at, saved_at, author, name, codes, porteur, statut, notes,
-     deleted, action, changes) = row
+     deleted, action, changes, manual) = row
     scenario = Scenario(name, frozenset(json.loads(codes)), porteur, statut, notes, author, sid,
                         int(version), datetime.fromisoformat(created_at),
-                        datetime.fromisoformat(saved_at), bool(deleted))
+                        datetime.fromisoformat(saved_at), bool(deleted), manual or "")
     return scenario, action, json.loads(changes)

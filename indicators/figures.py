@@ -19,6 +19,7 @@ from indicators.aggregate import Aggregate, Comparison
 from indicators.definitions import AGE_BANDS, AGEING_INDEX, SHARE_65, Indicator, band_id
 
 FONT_SIZE = 20
+TEXT_WIDTH_EM = 0.55  # mean width of a character of FONT, in font sizes (digits, spaces, letters)
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=FONT_SIZE, color="#1f2933")
 PERIMETER_COLOUR = "#1b5e9e"
 OTHER_COLOUR = "#e08a1e"
@@ -121,12 +122,16 @@ def comparison_figure(comparison: Comparison) -> go.Figure:
         hovertemplate="%{y}<br>%{text}<extra></extra>"))
     figure.update_yaxes(autorange="reversed", automargin=True)
     top = max(values + [0])
-    figure.update_xaxes(title=unit, range=[0, top * 1.45 or 1], showgrid=True, gridcolor="#e4e7eb")
+    figure.update_xaxes(title=unit, range=[0, top * 1.02 or 1], showgrid=True, gridcolor="#e4e7eb")
     label = escape(indicator.label) + (f" {PER_10K}" if _per_10k(indicator) else "")
     subtitle = escape(source_label(indicator))
     if _per_10k(indicator) and comparison.perimeter.value is not None:
         subtitle += f" · nombre dans le périmètre : {fmt_number(comparison.perimeter.value, 0)}"
-    return _layout(figure, f"{label}<br><sup>{subtitle}</sup>", 170 + 95 * len(rows))
+    figure = _layout(figure, f"{label}<br><sup>{subtitle}</sup>", 170 + 95 * len(rows))
+    # The labels run past the bars into the right margin (cliponaxis=False): make it as wide
+    # as the longest label, so none is cut at the figure's edge whatever its width.
+    figure.update_layout(margin_r=int(max(map(len, texts)) * FONT_SIZE * TEXT_WIDTH_EM) + 30)
+    return figure
 
 
 def age_structure_figure(comparisons: Mapping[str, Comparison]) -> go.Figure | None:

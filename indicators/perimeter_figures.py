@@ -9,27 +9,35 @@ import plotly.graph_objects as go
 from geo.population import TAILLE_THRESHOLDS, PopulationEstimate, fmt_int
 
 TAILLE_COLOURS = ["#e8f1fa", "#c6dbef", "#9ecae1", "#6baed6"]
+RANGE_COLOUR = "#fdae61"  # where the population may lie, when it is a range
 FONT = dict(size=18)
 
 
 def taille_gauge(pop: PopulationEstimate) -> go.Figure:
-    """Population on a gauge whose bands are the four Tailles; a range shows as a band."""
+    """Population on a gauge whose bands are the four Tailles. An exact population is the
+    needle and the number; a range is an orange band on the arc and is written as a range
+    under it (a midpoint would read as the population)."""
     top = max(250_000, int(max(pop.low, pop.high) * 1.1))
     bounds = [0, *TAILLE_THRESHOLDS, top]
     steps = [{"range": [bounds[i], bounds[i + 1]], "color": TAILLE_COLOURS[i]} for i in range(4)]
-    value = pop.low if pop.exact else (pop.low + max(pop.high, pop.low)) / 2
+    gauge = {"axis": {"range": [0, top], "tickvals": list(TAILLE_THRESHOLDS),
+                      "ticktext": [fmt_int(t) for t in TAILLE_THRESHOLDS]},
+             "steps": steps}
+    if pop.exact:
+        gauge |= {"bar": {"color": "#0050a0"},
+                  "threshold": {"line": {"color": "#d7191c", "width": 3}, "value": pop.low}}
+    else:
+        high = top if pop.unknown_bounds else max(pop.high, pop.low)
+        gauge |= {"bar": {"color": "rgba(0,0,0,0)"},
+                  "steps": steps + [{"range": [pop.low, high], "color": RANGE_COLOUR}]}
     fig = go.Figure(go.Indicator(
-        mode="gauge+number", value=value,
-        number={"valueformat": ",.0f", "suffix": " hab." if pop.exact else " hab. (milieu)",
-                "font": {"size": 34}},
-        title={"text": pop.taille_label(), "font": {"size": 22}},
-        gauge={"axis": {"range": [0, top], "tickvals": list(TAILLE_THRESHOLDS),
-                        "ticktext": ["40 000", "80 000", "175 000"]},
-               "bar": {"color": "#0050a0" if pop.exact else "rgba(0,0,0,0)"},
-               "steps": steps if pop.exact else steps + [
-                   {"range": [pop.low, max(pop.high, pop.low)], "color": "#fdae61"}],
-               "threshold": {"line": {"color": "#d7191c", "width": 3}, "value": value}},
+        mode="gauge+number" if pop.exact else "gauge", value=pop.low,
+        number={"valueformat": ",.0f", "suffix": " hab.", "font": {"size": 34}},
+        title={"text": pop.taille_label(), "font": {"size": 22}}, gauge=gauge,
     ))
+    if not pop.exact:
+        fig.add_annotation(text=pop.label(), x=0.5, y=0.02, xref="paper", yref="paper",
+                           showarrow=False, font={"size": 18})
     # Side margins wide enough for the « 40 000 » and « 175 000 » tick labels.
     fig.update_layout(height=260, margin=dict(l=55, r=55, t=60, b=10), font=FONT,
                       separators=", ")
@@ -46,6 +54,7 @@ def population_by_commune(rows: pd.DataFrame) -> go.Figure:
         text=[fmt_int(v) if k else "inconnue" for v, k in zip(rows["population"], known)],
         textposition="outside", cliponaxis=False,
     ))
+    fig.update_xaxes(tickformat=",d")  # « 10 000 », not « 10k »
     fig.update_layout(height=max(260, 26 * len(rows) + 60), margin=dict(l=10, r=60, t=30, b=10),
                       font=dict(size=15), xaxis_title="habitants", title="Population par unité",
                       separators=", ")

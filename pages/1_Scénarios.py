@@ -5,7 +5,6 @@ import streamlit as st
 
 from geo.units import vintage_label
 from ui import scenarios, state
-from ui.text import md
 
 st.set_page_config(page_title="Scénarios – Périmètres CPTS", page_icon="🗃️", layout="wide")
 state.init()
@@ -18,8 +17,8 @@ loaded = scenarios.load_list()
 if loaded is None:
     st.stop()
 store, saved = loaded
-st.caption(f"Base : {md(store.location)}. Chaque enregistrement garde toutes les "
-           "versions précédentes.")
+st.caption(f"{store.description} Chaque enregistrement garde toutes les versions "
+           "précédentes.")
 scenarios.author_input()
 live = [s for s in saved if not s.deleted]
 if not live:
@@ -33,7 +32,7 @@ else:
                                 format_func=lambda i: f"{by_id[i].name} (v{by_id[i].version})")]
     if scenarios.scenario_actions(catalog, chosen):
         st.switch_page(state.BUILDER_PAGE)
-    scenarios.history(store, chosen)
+    scenarios.history(store, chosen, catalog)
 deleted = [s for s in saved if s.deleted]
 if deleted:
     scenarios.bin_section(deleted)

@@ -15,8 +15,8 @@ st.title("Comparer les scénarios")
 loaded = scenarios.load_list()
 saved = loaded[1] if loaded else []
 chosen = scenarios.pick(scenarios.candidates(catalog, saved))
-if not scenarios.ruscino_by_iris(catalog):
-    (st.info if any(c.example for c in chosen) else st.caption)(scenarios.IRIS_ABSENT)
+if any(c.example for c in chosen) and not scenarios.ruscino_by_iris(catalog):
+    st.info(scenarios.IRIS_ABSENT)
 if len(chosen) < 2:
     st.info("Choisissez au moins deux scénarios à comparer.")
     st.stop()

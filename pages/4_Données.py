@@ -56,7 +56,7 @@ def _catalog_changed() -> None:
 
 def _loaded(text: str, button: str, *removers) -> None:
     """What an import left in the workspace, with a button to remove it."""
-    st.success(text.replace(",", "\u202f"))
+    st.success(text)
     if st.button(button):
         for remove in removers:
             remove()
@@ -68,7 +68,7 @@ st.subheader("Contours IRIS (IGN CONTOURS-IRIS)")
 
 iris = load_iris_contours()
 if iris:
-    _loaded(f"{iris[1]['units']:,} IRIS chargés depuis « {iris[1]['source']} » "
+    _loaded(f"{fmt_int(iris[1]['units'])} IRIS chargés depuis « {iris[1]['source']} » "
             f"(importés le {iris[1].get('imported', '?')[:10]}).",
             "Retirer les contours IRIS", remove_iris_contours, remove_iris_population)
 else:
@@ -91,13 +91,13 @@ if upload is not None and state.first_time("iris_upload", upload.file_id):
                          f"l'écriture ({md(exc.strerror)}). Vérifiez ses droits ou la variable CPTS_WORKSPACE.")
                 st.stop()
             _catalog_changed()
-            st.success(f"{len(units):,} IRIS importés.".replace(",", "\u202f"))
+            st.success(f"{fmt_int(len(units))} IRIS importés.")
             st.rerun()
 
 st.subheader("Population par IRIS (INSEE)")
 population = load_iris_population()
 if population:
-    _loaded(f"Population {population[1]['year']} de {population[1]['units']:,} IRIS "
+    _loaded(f"Population {population[1]['year']} de {fmt_int(population[1]['units'])} IRIS "
             f"(« {population[1]['source']} »).", "Retirer la population par IRIS",
             remove_iris_population)
 else:
@@ -121,7 +121,7 @@ if pop_upload is not None and state.first_time("iris_pop_upload", pop_upload.fil
                      f"l'écriture ({md(exc.strerror)}). Vérifiez ses droits ou la variable CPTS_WORKSPACE.")
             st.stop()
         _catalog_changed()
-        st.success(f"Population {year} importée pour {len(values):,} IRIS.".replace(",", "\u202f"))
+        st.success(f"Population {year} importée pour {fmt_int(len(values))} IRIS.")
 
 catalog = state.get_catalog()
 data_imports.datasets_section(catalog)

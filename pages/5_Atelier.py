@@ -4,7 +4,7 @@ perimeter on a phone. Map, figures and QR code are one fragment: a click reruns 
 
 import streamlit as st
 
-from ui import builder, state, workshop
+from ui import builder, shared_view, state, workshop
 
 st.set_page_config(page_title="Atelier – Périmètres CPTS", page_icon="📽️", layout="wide",
                    initial_sidebar_state="collapsed")
@@ -16,14 +16,19 @@ catalog = state.get_catalog()
 @st.fragment
 def workshop_view() -> None:
     report = builder.current_report(catalog)
-    st.title(state.perimeter().name)
+    workshop.title(state.perimeter())
     map_column, side_column = st.columns([3, 1], gap="medium")
     with map_column:
-        builder.map_section(catalog, report, height=820)
+        workshop.frame_map(catalog, state.perimeter(), builder.territory_bounds())
+        builder.map_section(catalog, report, height=workshop.MAP_HEIGHT)
+        builder.map_legend(report)
     with side_column:
         workshop.figures(report)
         workshop.undo_button()
         workshop.share_panel(state.perimeter())
+        shared_view.live_panel(workshop.room_address()[0])
+        workshop.address_field()
+    shared_view.publish(state.perimeter())
 
 
 workshop_view()

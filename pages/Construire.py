@@ -9,13 +9,15 @@ forms: the browser then has little else to render and the map comes up sooner
 
 import streamlit as st
 
-from ui import builder, health, scenarios, state, vintage, workshop
+from ui import builder, health, manual_entry, scenarios, shared_view, state, vintage, workshop
 
 st.set_page_config(page_title="Construire un périmètre – Périmètres CPTS", page_icon="🗺️", layout="wide")
 state.init()
 scenarios.init()
-workshop.open_shared_link()
 catalog = state.get_catalog()
+if shared_view.show(catalog):  # a share link on a phone, or a live link: compact, read-only
+    st.stop()
+workshop.open_shared_link()
 upload_messages = builder.apply_uploads(catalog)
 st.title("Construire un périmètre de CPTS")
 
@@ -23,11 +25,13 @@ st.title("Construire un périmètre de CPTS")
 @st.fragment
 def perimeter_view() -> None:
     builder.rerun_app_if_territory_changed()
+    shared_view.publish(state.perimeter())  # in the fragment: a click is followed live too
     toolbar = st.container()
     report = builder.current_report(catalog)
     map_column, panel_column = st.columns([3, 2], gap="medium")
     with map_column:
         builder.map_section(catalog, report)
+        builder.map_legend(report)
     with toolbar:
         builder.toolbar(catalog)
         builder.unknown_codes_notice(catalog)
@@ -35,10 +39,13 @@ def perimeter_view() -> None:
         scenarios.show_notice()
         if report.perimeter.codes:
             builder.figures_panel(catalog, report)
+            manual_entry.figures_note(catalog, report)
             health.health_references(catalog, report)
             builder.findings_panel(report)
+            manual_entry.panel(catalog, report)
             scenarios.save_panel()
             scenarios.fiche_downloads(catalog, report)
+            workshop.share_section(report.perimeter)
         else:
             st.info(builder.EMPTY_PERIMETER)
     if report.perimeter.codes:

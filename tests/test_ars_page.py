@@ -8,6 +8,7 @@ never against geo.coverage's own output."""
 
 import pandas as pd
 import pytest
+from streamlit import net_util
 from streamlit.testing.v1 import AppTest
 
 from geo.perimeter import Perimeter
@@ -228,7 +229,11 @@ def test_workshop_shows_large_figures_qr_code_and_link(app, catalog, carmausin):
     assert metric(at, "Communes") == "32" and metric(at, "Constats bloquants") == "0"
     assert len(at.image) == 1  # the QR code
     link = at.code[0].value
-    assert link.startswith("http://localhost:8501/?p=")
+    # Headless, the browser's address is localhost: the link carries the server's network
+    # address instead, which phones in the room can reach.
+    lan = net_util.get_internal_ip()
+    assert link.startswith(f"http://{lan}:8501/?p=" if lan else "http://localhost:8501/?p=")
+    assert bool(lan) != any("téléphones" in w.value for w in at.warning)
     assert decode(link.split("?p=", 1)[1]) == carmausin
     no_user_text_in_html(at, carmausin.name)
     assert any(m.proto.allow_html and "font-size" in m.value for m in at.markdown)
@@ -289,6 +294,25 @@ def test_damaged_link_is_refused_in_french_and_keeps_the_perimeter(workspace, ca
     assert not at.exception, at.exception
     assert "Lien de partage" in at.error[0].value and "conservé" in at.error[0].value
     assert at.session_state["perimeter"] == carmausin
+
+
+def test_an_empty_workshop_says_what_to_do_not_zero(app):
+    at = open_page(app, WORKSHOP_PAGE)
+    assert not at.metric  # no « 0 hab. » nor « Taille 1 »
+    assert any("cliquez les communes sur la carte" in i.value for i in at.info)
+
+
+def test_workshop_link_uses_cpts_public_url_and_refuses_a_bad_address(app, carmausin, monkeypatch):
+    monkeypatch.setenv("CPTS_PUBLIC_URL", "http://192.168.1.20:8501/")
+    app.session_state["perimeter"] = carmausin
+    at = open_page(app, WORKSHOP_PAGE)
+    link = next(c.value for c in at.code if "?p=" in c.value)
+    assert link.startswith("http://192.168.1.20:8501/?p=")
+    assert not any("téléphones" in w.value for w in at.warning)
+    field = next(t for t in at.text_input if t.label == "Adresse de l'application pour la salle")
+    field.input("192.168.1.20").run()  # no scheme: refused in French, the link keeps a good address
+    assert any("Adresse non reconnue" in e.value for e in at.error)
+    assert not any(c.value.startswith("192.168.1.20") for c in at.code)
 
 
 def test_link_with_codes_unknown_here_opens_what_is_known_and_lists_the_rest(app):

@@ -239,6 +239,19 @@ def test_wrong_sheet_and_too_big_file(app, workspace, monkeypatch, sirene_frame)
     assert list_datasets(workspace) == []
 
 
+def test_french_numbers_and_sentences(app, carmausin):
+    """The EPCI share is written « 93,5 », not « 93.5 »; the Données page keeps the commas
+    of its sentence (only the thousands get a narrow space)."""
+    at = open_page(app, DIAGNOSIS, carmausin)
+    epci = next(d.value for d in at.dataframe if "Part des communes (%)" in d.value.columns)
+    shares = epci["Part des communes (%)"].astype(str).tolist()
+    assert shares and all(re.fullmatch(r"\d{1,3}(,\d)?", s) for s in shares), shares
+    at = open_page(at, DATA)
+    sentence = next(m.value for m in at.markdown if "Code officiel géographique" in m.value)
+    assert "(Paris, Lyon, Marseille), Code officiel géographique" in sentence
+    assert re.search(r"\d\u202f\d{3} communes", sentence)
+
+
 def test_diagnosis_opens_with_embedded_indicators_and_the_departement_context(app, carmausin):
     """No import: the APL, the 75+ share, F-EDI and single-parent families are there, with
     their sources, and the Tarn's INSEE Statistiques locales figures with their vintage."""

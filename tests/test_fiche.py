@@ -23,7 +23,7 @@ from PIL import Image
 
 from geo.checks import check_perimeter
 from geo.examples import RUSCINO_CODES
-from geo.fiche import BLOCKING, FILL, NEIGHBOUR_COLOURS, FicheError, fiche_pdf, map_png
+from geo.fiche import BLOCKING, FILL, NEIGHBOUR_COLOURS, FicheError, fiche_pdf, map_figure, map_png
 from geo.perimeter import Perimeter
 from geo.units import load_communes
 
@@ -196,3 +196,21 @@ def test_the_map_is_a_real_picture_of_the_perimeter_and_its_neighbours(catalog, 
 def test_an_empty_perimeter_cannot_be_drawn(catalog):
     with pytest.raises(FicheError, match="vide"):
         map_png(catalog, Perimeter("Rien", set()))
+
+
+def test_the_map_names_the_communes_and_the_neighbours_and_has_a_scale(catalog, carmausin_case):
+    perimeter, neighbours, report = carmausin_case
+    ax = map_figure(catalog, perimeter, neighbours, report, size_mm=(160, 90), dpi=100).axes[0]
+    texts = {t.get_text() for t in ax.texts}
+    names = set(catalog.units.loc[sorted(perimeter.codes), "name"])
+    assert names <= texts  # every commune of the perimeter, by name
+    assert {n.name for n in neighbours if n.name != perimeter.name} & texts  # a neighbour, named
+    assert any(re.fullmatch(r"\d+ km", t) for t in texts)  # the scale bar
+
+
+def test_a_large_perimeter_names_its_largest_communes_only(catalog):
+    units = catalog.units
+    tarn = Perimeter("Tarn", units.index[(units["dep"] == "81") & (units["level"] == "commune")])
+    ax = map_figure(catalog, tarn, size_mm=(160, 90), dpi=100).axes[0]
+    texts = {t.get_text() for t in ax.texts}
+    assert {"Albi", "Castres"} <= texts and len(texts) <= 41

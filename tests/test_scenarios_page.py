@@ -349,3 +349,26 @@ def test_compare_ruscino_by_iris_when_contours_are_loaded(workspace, monkeypatch
     listed = [m.value for m in at.markdown if "unité(s)" in m.value]
     assert listed[0] == "**+1 unité(s)** : Perpignan"
     assert listed[1].startswith(f"**−{len(perpignan_iris)} unité(s)** : Perpignan \\(")
+
+
+# --- what the pages say --------------------------------------------------------------------
+
+def test_history_names_the_units_and_the_page_hides_the_database_path(workspace, saved, carmausin):
+    open_store().save(replace(saved, codes=frozenset(carmausin.codes - {"81060"})), expected_version=1)
+    at = page(workspace, SCENARIOS_PAGE)
+    texts = [t.value for t in at.text]
+    assert any("−1 unité(s) (Carmaux)" in t for t in texts), texts
+    assert not any("81060" in t for t in texts)
+    shown = " ".join(m.value for m in (*at.caption, *at.markdown, *at.info))
+    assert str(workspace) not in shown and ".sqlite" not in shown and ".db" not in shown
+
+
+def test_compare_of_communes_only_scenarios_has_no_ruscino_notice(workspace, saved, carmausin):
+    open_store().save(Scenario("Plus petit", carmausin.codes - {"81060"}, author="Bob"))
+    at = page(workspace, COMPARE_PAGE)
+    ids = {s.name: s.id for s in open_store().list()}
+    at.multiselect(key=scenarios.PICK).set_value(
+        [f"saved:{ids[carmausin.name]}", f"saved:{ids['Plus petit']}"]).run()
+    assert not at.exception, at.exception
+    shown = [m.value for m in (*at.caption, *at.info, *at.markdown)]
+    assert not any("Ruscino" in s for s in shown)

@@ -145,3 +145,41 @@ def test_oversized_links_are_refused_before_decoding(ruscino, monkeypatch):
 def test_codes_that_are_not_insee_codes_are_not_encoded():
     with pytest.raises(ShareLinkError, match="XYZ"):
         encode(Perimeter("x", {"81004", "XYZ"}))
+
+
+# --- the address a link carries ------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["http://localhost:8501", "http://127.0.0.1:8501/", "http://127.4.5.6",
+                                 "http://[::1]:8501", "http://LOCALHOST"])
+def test_loopback_addresses_are_recognised(url):
+    assert share.is_loopback(url)
+
+
+@pytest.mark.parametrize("url", ["http://192.168.1.20:8501", "https://cpts.example.org/app",
+                                 "http://[fd00::2]:8501", "http://poste-animateur:8501"])
+def test_room_addresses_are_not_loopback(url):
+    assert not share.is_loopback(url)
+
+
+def test_a_server_listening_everywhere_is_reached_at_its_network_address():
+    assert share.network_url("0.0.0.0", "192.168.1.20", 8501) == "http://192.168.1.20:8501"
+    assert share.network_url(None, "192.168.1.20", 8502, "/cpts/") == "http://192.168.1.20:8502/cpts"
+    assert share.network_url("::", "fd00::2", 8501) == "http://[fd00::2]:8501"
+    # Bound to one address: that address only (loopback stays loopback, and is then refused).
+    assert share.network_url("127.0.0.1", "192.168.1.20", 8501) == "http://127.0.0.1:8501"
+    assert share.network_url("", None, 8501) is None
+
+
+def test_the_room_address_comes_first_and_loopback_is_flagged():
+    lan = "http://192.168.1.20:8501"
+    assert share.room_base_url(None, "http://localhost:8501", lan) == (lan, True)
+    assert share.room_base_url("https://cpts.example.org", "http://localhost:8501", lan) == \
+        ("https://cpts.example.org", True)
+    assert share.room_base_url(None, "http://localhost:8501", None) == ("http://localhost:8501", False)
+
+
+@pytest.mark.parametrize("text", ["192.168.1.20:8501", "ftp://x", "http://", "http://h/?p=1", ""])
+def test_a_typed_address_must_be_a_whole_http_address(text):
+    with pytest.raises(ShareLinkError, match="Adresse non reconnue"):
+        share.check_base_url(text)
+    assert share.check_base_url(" http://192.168.1.20:8501/ ") == "http://192.168.1.20:8501"

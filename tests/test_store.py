@@ -385,3 +385,22 @@ def test_read_only_workspace_is_a_french_error_with_a_hint(tmp_path, monkeypatch
     with pytest.raises(StoreError) as caught:
         open_store(sqlite_path=tmp_path / "scenarios.sqlite").save(Scenario("Albi", {ALBI}))
     assert "lecture seule" in str(caught.value) and "CPTS_WORKSPACE" in str(caught.value)
+
+
+# --- live sessions (« suivre en direct ») ------------------------------------------------------
+
+def test_a_live_session_is_seen_by_another_process(target):
+    """The facilitator's server process publishes; another (a second Store on the same
+    base, as another worker would open it) reads each change, then the end."""
+    facilitator, follower = target.open(), target.open()
+    assert follower.live("inconnu") is None
+    carmausin = Perimeter("CPTS du Carmausin-Ségala", {CARMAUX, BLAYE})
+    facilitator.publish_live("s1", carmausin)
+    seen = follower.live("s1")
+    assert seen.perimeter == carmausin and not seen.ended
+    facilitator.publish_live("s1", carmausin.with_codes({CARMAUX}))
+    assert follower.live("s1").perimeter.codes == {CARMAUX}
+    facilitator.end_live("s1")
+    ended = follower.live("s1")
+    assert ended.ended and ended.perimeter.codes == {CARMAUX}  # the last one shown stays
+    assert [s.name for s in follower.list()] == []  # a live session is not a scenario

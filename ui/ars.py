@@ -24,7 +24,7 @@ from geo.coverage import Coverage, Scope, ScopeError, analyse_layer, default_sco
 from geo.files import AmbiguousFileError, Layer
 from geo.mesh import Mesh
 from geo.population import fmt_int
-from ui import builder, layer_reading, state
+from ui import builder, choices, layer_reading, legend, state
 from ui import map as cmap
 from ui.offline_assets import published_json
 from ui.text import md
@@ -140,7 +140,8 @@ def scope_picker(catalog: Catalog, layer: Layer, digest: str) -> Scope | None:
     left, right = st.columns(2)
     chosen_regions = left.multiselect(
         "Région(s) analysée(s)", list(regions.index), default=list(default.regions),
-        key=f"ars_regions_{digest}", format_func=lambda r: f"{r} – {regions[r]}")
+        key=f"ars_regions_{digest}", format_func=lambda r: f"{r} – {regions[r]}",
+        placeholder=choices.CHOOSE)
     chosen_deps = right.multiselect(
         "Département(s) analysé(s)", sorted(communes["dep"].unique()), placeholder="Aucun",
         default=list(default.departements), key=f"ars_deps_{digest}",
@@ -255,9 +256,8 @@ def coverage_map(url: str, bounds, members: dict[str, list[str]]) -> None:
     st_folium(cmap.coverage_map(url, bounds), key="ars_map", height=620,
               use_container_width=True, returned_objects=[],
               feature_group_to_add=cmap.highlight_group(tuple(members.get(chosen, ()))))
-    legend = {"isolated": "🟥", "white": "⬜", "overlap": "🟪", "shared": "🟧"}
-    st.caption("Chaque CPTS dans sa couleur (survolez une commune pour son nom) · "
-               + " · ".join(f"{legend[k]} {label}" for k, (_, label) in cmap.COVERAGE_STATUS.items()))
+    st.markdown(legend.coverage_legend(), unsafe_allow_html=True)
+    st.caption("Chaque CPTS dans sa couleur (survolez une commune pour son nom).")
 
 
 def findings(coverage: Coverage) -> None:

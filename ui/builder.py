@@ -12,13 +12,13 @@ from streamlit_folium import st_folium
 from geo.areas import mostly_inside
 from geo.catalog import Catalog
 from geo.checks import Report, check_perimeter
-from geo.composition import lettre_table, to_csv_text, to_xlsx
+from geo.composition import lettre_csv, lettre_table, to_xlsx, with_total
 from geo.examples import carmausin_segala, ruscino
-from geo.files import Layer, PerimeterFileError, read_layer, to_csv, to_geojson
+from geo.files import MAX_FILE_BYTES, Layer, PerimeterFileError, read_layer, to_csv, to_geojson
 from geo.perimeter import Perimeter, from_epci, geometry_of
 from geo.population import TAILLE_THRESHOLDS, fmt_dec, fmt_int
 from indicators.perimeter_figures import population_by_commune, taille_gauge
-from ui import layer_reading, state
+from ui import choices, layer_reading, legend, state
 from ui import map as cmap
 from ui.offline_assets import published_json
 from ui.text import md
@@ -52,8 +52,10 @@ def territory_picker(catalog: Catalog) -> None:
     units = catalog.units
     deps = sorted(units["dep"].dropna().unique())
     st.multiselect("Territoire affiché (départements)", deps, key="deps",
-                   format_func=dep_label(catalog), max_selections=state.MAX_PICKED_DEPS,
+                   format_func=dep_label(catalog), placeholder=choices.CHOOSE,
+                   on_change=choices.limit("deps", state.MAX_PICKED_DEPS, "départements"),
                    help="La carte montre les communes de ces départements.")
+    choices.limit_notice("deps")
     regions = units.drop_duplicates("reg").dropna(subset=["reg"]).set_index("reg")["reg_name"].sort_values()
     st.selectbox("Ou une région entière", list(regions.index), index=None, key="region_picker",
                  format_func=regions.get, placeholder="Choisir une région", on_change=_show_region)
@@ -100,6 +102,7 @@ def _open_example(build) -> None:
 
 
 UPLOAD_KINDS = ["geojson", "json", "gpkg", "zip", "csv", "txt", "xlsx", "xls", "ods"]
+MAX_UPLOAD_MB = MAX_FILE_BYTES // 2**20  # the uploader states geo.files' own limit
 
 
 def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:
@@ -137,9 +140,10 @@ def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:
 def uploads(messages: list[tuple[object, str]]) -> None:
     st.markdown("**Fichiers**")
     kinds = "GeoJSON, GeoPackage, Shapefile zippé, ou tableau (CSV, XLSX, ODS) de codes INSEE"
-    st.file_uploader("Ouvrir un périmètre", help=kinds, key="upload_perimeter", type=UPLOAD_KINDS)
+    st.file_uploader("Ouvrir un périmètre", help=kinds, key="upload_perimeter", type=UPLOAD_KINDS,
+                     max_upload_size=MAX_UPLOAD_MB)
     st.file_uploader("Ajouter une couche de CPTS voisines", help=kinds, key="upload_layer",
-                     type=UPLOAD_KINDS)
+                     type=UPLOAD_KINDS, max_upload_size=MAX_UPLOAD_MB)
     for show, text in messages:
         show(text)
     for name in list(state.layers()):
@@ -237,9 +241,10 @@ def _iris_opener(catalog: Catalog) -> None:
     units = catalog.units
     irised = units[(units["level"] == "iris") & units["dep"].isin(st.session_state["deps"])]
     counts = irised.groupby("parent_code").size()
-    choices = sorted(counts[counts > 1].index, key=lambda c: units.at[c, "name"])
-    opened = st.multiselect("Communes ouvertes en IRIS (quartiers)", choices,
-                            default=[c for c in st.session_state["opened"] if c in choices],
+    irised_communes = sorted(counts[counts > 1].index, key=lambda c: units.at[c, "name"])
+    opened = st.multiselect("Communes ouvertes en IRIS (quartiers)", irised_communes,
+                            default=[c for c in st.session_state["opened"] if c in irised_communes],
+                            placeholder=choices.CHOOSE,
                             format_func=lambda c: f"{units.at[c, 'name']} ({counts[c]} IRIS)")
     if tuple(sorted(opened)) != st.session_state["opened"]:
         p = state.perimeter()
@@ -266,6 +271,23 @@ def _territory() -> tuple[tuple[str, ...], tuple[str, ...]]:
 def _shown():
     """The shown territory's units, payload and bounds (cached per territory)."""
     return state.shown_territory(*_territory())
+
+
+def territory_bounds() -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) of the shown territory."""
+    return _shown()[2]
+
+
+def _neighbour_shapes() -> list[tuple[str, object]]:
+    """The neighbouring CPTS drawn on the map, in the order of their colours."""
+    shapes = [(p.name, _dissolved(tuple(p.sorted_codes()))) for p in state.neighbours()]
+    return [(name, shape) for name, shape in shapes if not shape.is_empty]
+
+
+def map_legend(report: Report) -> None:
+    """Under the map: what its colours mean (perimeter, findings, neighbours by name)."""
+    names = [name for name, _ in _neighbour_shapes()]
+    st.markdown(legend.builder_legend(report.findings, names), unsafe_allow_html=True)
 
 
 def map_section(catalog: Catalog, report: Report, height: int = 640) -> None:
@@ -343,11 +365,31 @@ def _apply_drawing(units, geometry) -> None:
 
 
 def focus_on(geometry) -> None:
-    """Centre the map on a finding (no full redraw: streamlit-folium's center/zoom)."""
+    """Centre the map on a finding (no full redraw: streamlit-folium's center/zoom), and
+    have the next run scroll the map into view (`scroll_to_map`)."""
     x0, y0, x1, y1 = geometry.bounds
     extent = max(x1 - x0, (y1 - y0) * 1.4, 0.01)
     zoom = max(6, min(14, int(math.log2(360 / extent)) - 1))
     st.session_state["focus"] = {"center": [(y0 + y1) / 2, (x0 + x1) / 2], "zoom": zoom}
+    st.session_state[FOCUS_COUNT] = st.session_state.get(FOCUS_COUNT, 0) + 1
+    st.session_state[SCROLL_TO_MAP] = True
+
+
+FOCUS_COUNT = "focus_count"  # « Voir sur la carte » clicks so far in this session
+SCROLL_TO_MAP = "scroll_to_map"  # True until the next run has scrolled to the map
+# Runs in the page (st.html); the counter makes each request a new element, which runs again.
+_SCROLL_SCRIPT = ("<script>/* {n} */ const map = window.parent.document.querySelector("
+                  "'iframe[title=\"streamlit_folium.st_folium\"]') || document.querySelector("
+                  "'iframe[title=\"streamlit_folium.st_folium\"]'); "
+                  "if (map) {{ map.style.scrollMarginTop = '4.5rem'; "  # below Streamlit's header
+                  "map.scrollIntoView({{behavior: 'instant', block: 'start'}}); }}</script>")
+
+
+def scroll_to_map() -> None:
+    """Bring the builder's map into the viewport once after « Voir sur la carte »: the
+    findings sit below the figures, far from the map on a laptop screen."""
+    if st.session_state.pop(SCROLL_TO_MAP, False):
+        st.html(_SCROLL_SCRIPT.format(n=st.session_state[FOCUS_COUNT]), unsafe_allow_javascript=True)
 
 
 # --- panels ---------------------------------------------------------------------------
@@ -373,6 +415,7 @@ def figures_panel(catalog: Catalog, report: Report) -> None:
 
 
 def findings_panel(report: Report) -> None:
+    scroll_to_map()
     st.subheader("Constats")
     if not report.findings:
         st.success("Aucun constat.")
@@ -394,8 +437,9 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
     st.plotly_chart(population_by_commune(rows[["label", "population"]]), width="stretch",
                     config={"displayModeBar": False})
     st.subheader("Composition (lettre d'intention)")
+    table = with_total(table)
     st.dataframe(table, hide_index=True, width="stretch")
-    remove = st.multiselect("Retirer des unités", p.sorted_codes(),
+    remove = st.multiselect("Retirer des unités", p.sorted_codes(), placeholder=choices.CHOOSE,
                             format_func=lambda c: f"{catalog.column('name').get(c, '?')} ({c})")
     if remove and st.button("Retirer la sélection"):
         state.set_perimeter(p.with_codes(p.codes - set(remove)))
@@ -406,7 +450,7 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
     cols[0].download_button("GeoJSON", lambda: to_geojson(catalog, [p]), f"{safe}.geojson",
                             "application/geo+json", on_click="ignore")
     cols[1].download_button("CSV des codes", lambda: to_csv(p), f"{safe}.csv", "text/csv", on_click="ignore")
-    cols[2].download_button("Tableau CSV", lambda: to_csv_text(table), f"{safe}_lettre.csv", "text/csv",
+    cols[2].download_button("Tableau CSV", lambda: lettre_csv(table), f"{safe}_lettre.csv", "text/csv",
                             on_click="ignore")
     cols[3].download_button("Tableau XLSX", lambda: to_xlsx(table), f"{safe}_lettre.xlsx",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -33,7 +33,7 @@ from indicators.figures import fmt_share, shown
 from indicators.importers import (IndicatorImportError, TablePreview, preview_table, read_apl,
                                   read_finess, read_insee_population, read_table)
 from indicators.store import list_datasets, load_dataset, remove_dataset, save_dataset
-from ui import state
+from ui import choices, state
 from ui.builder import dep_label
 from ui.text import md
 
@@ -328,6 +328,7 @@ def _table_import() -> None:
     others = [c for c in columns if c != code]
     numeric = set(preview.numeric_columns)
     values = st.multiselect("Colonnes de valeurs à importer", others, key=key + "values",
+                            placeholder=choices.CHOOSE,
                             format_func=lambda c: c if c in numeric else f"{c} (texte ?)",
                             help="Les colonnes dont les premières lignes ne sont pas des nombres "
                                  "sont marquées « texte ? ».")

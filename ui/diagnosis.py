@@ -32,7 +32,7 @@ from indicators.basics import epci_shares, summary
 from indicators.definitions import SHARE_65, Dataset
 from indicators.figures import (PER_10K, age_structure_figure, comparison_figure, fmt_number,
                                 fmt_share, summary_table, table_to_xlsx)
-from ui import data_imports, state
+from ui import data_imports, legend, state
 from ui.map import filled_units_map, territory_geojson
 from ui.text import md
 
@@ -102,6 +102,7 @@ def key_figures(catalog: Catalog, report: Report) -> None:
     if not shares.empty:
         st.markdown("**EPCI concernés**")
         hidden = ["epci_code"] + ([] if shares["partial"].any() else ["partial"])
+        shares = shares.assign(share_pct=shares["share_pct"].map(fmt_dec))  # « 93,5 »
         st.dataframe(shares.drop(columns=hidden).rename(columns={
             "epci_name": "EPCI", "communes_epci": "Communes de l'EPCI", "communes_in": "dans le périmètre",
             "partial": "en partie (IRIS)", "share_pct": "Part des communes (%)"}),
@@ -245,11 +246,7 @@ def legend_html(classes: list[tuple[float, float]], decimals: int, with_no_data:
     items = list(zip(class_colours(len(classes)), (label(*c) for c in classes)))
     if with_no_data:
         items.append((NO_DATA_COLOUR, "pas de donnée"))
-    swatch = ("<span style='display:inline-block;width:1.6em;height:1.1em;background:{};"
-              "border:1px solid #555;vertical-align:middle;margin-right:.4em'></span>")
-    return "<div style='font-size:1.05rem;line-height:2'>" + "".join(
-        f"<span style='margin-right:1.4em;white-space:nowrap'>{swatch.format(colour)}{html.escape(text)}</span>"
-        for colour, text in items) + "</div>"
+    return legend.legend_html([(legend.swatch(colour), text) for colour, text in items])
 
 
 def indicator_map(catalog: Catalog, results: list[Result], report: Report) -> None:

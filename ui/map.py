@@ -25,6 +25,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geo.catalog import Catalog
+from geo.finding_kinds import FINDING_KINDS, kind_of
 from geo.population import fmt_int
 from ui.offline_assets import static_url, use_local_assets
 
@@ -36,12 +37,16 @@ SIMPLIFY_TOLERANCE_DEG = 0.003
 SIMPLIFIED_PRECISION_DEG = 1e-4  # a decimal grid: shorter numbers in the JSON
 NEIGHBOUR_COLOURS = ["#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
                      "#1b9e77", "#666666"]
-SEVERITY_COLOURS = {"blocking": "#d7191c", "warning": "#fdae61", "info": "#2c7bb6"}
 PERIMETER_COLOUR = "#0050a0"
 UNIT_STYLE = {"color": "#8a8a8a", "weight": 0.7, "fillColor": "#f4f1ea", "fillOpacity": 0.9}
 PERIMETER_STYLE = {"color": "#ffffff", "weight": 0.7, "fillColor": PERIMETER_COLOUR, "fillOpacity": 0.55}
 HIGHLIGHT_STYLE = {"color": "#111111", "weight": 3.5}  # the CPTS the ARS map points at
 MAX_LABELS = 60  # commune names on the builder's map at once (those that fit)
+
+
+def neighbour_colour(i: int) -> str:
+    """The colour of the i-th neighbouring CPTS shown (the map and its legend agree)."""
+    return NEIGHBOUR_COLOURS[i % len(NEIGHBOUR_COLOURS)]
 
 
 def territory_units(catalog: Catalog, deps: tuple[str, ...], opened: tuple[str, ...]) -> gpd.GeoDataFrame:
@@ -162,7 +167,7 @@ def neighbours_payload(neighbours: list[tuple[str, object, tuple[str, ...]]]) ->
         features.append({
             "type": "Feature",
             "properties": {"name": html.escape(name), "codes": list(codes),
-                           "colour": NEIGHBOUR_COLOURS[i % len(NEIGHBOUR_COLOURS)]},
+                           "colour": neighbour_colour(i)},
             "geometry": json.loads(shapely.to_geojson(shapely.set_precision(geometry, PRECISION_DEG))),
         })
     return {"type": "FeatureCollection", "features": features}
@@ -179,9 +184,9 @@ def perimeter_group(perimeter_geometry, findings, state: dict | None = None) -> 
             interactive=False,
         ).add_to(group)
     for finding in findings:
-        if finding.geometry is None or finding.kind in ("size_class", "unknown_population"):
+        if finding.geometry is None or not kind_of(finding.kind).drawn:
             continue
-        colour = SEVERITY_COLOURS[finding.severity]
+        colour = kind_of(finding.kind).colour
         folium.GeoJson(
             json.loads(shapely.to_geojson(shapely.set_precision(finding.geometry, PRECISION_DEG))),
             style_function=lambda _, c=colour: {"color": c, "weight": 3, "fillColor": c,
@@ -201,10 +206,10 @@ CPTS_COLOURS = ["#8dd3c7", "#80b1d3", "#b3de69", "#bebada", "#ffffb3", "#fccde5"
                 "#bc80bd", "#ffed6f", "#a6cee3", "#b2df8a", "#e5d8bd"]
 # Units needing attention: (fill colour, French label shown in the tooltip and the legend).
 COVERAGE_STATUS = {
-    "isolated": ("#d7191c", "zone blanche isolée entre CPTS"),
+    "isolated": (FINDING_KINDS["isolated"].colour, "zone blanche isolée entre CPTS"),
     "white": ("#ffffff", "zone blanche (aucune CPTS)"),
-    "overlap": ("#542788", "chevauchement (unité revendiquée entière par plusieurs CPTS)"),
-    "shared": ("#f1a340", "commune partagée, découpage inconnu"),
+    "overlap": (FINDING_KINDS["overlap"].colour, "chevauchement (unité revendiquée entière par plusieurs CPTS)"),
+    "shared": (FINDING_KINDS["shared_commune"].colour, "commune partagée, découpage inconnu"),
 }
 
 

@@ -25,7 +25,7 @@ from geo.fiche import FicheError, fiche_pdf, map_png
 from geo.perimeter import Perimeter
 from geo.population import PopulationEstimate, fmt_dec, fmt_int
 from geo.store import STATUTS, ConflictError, Scenario, Store, StoreError, open_store, paris_time
-from ui import state
+from ui import choices, state
 from ui.builder import SEVERITY
 from ui.text import md
 
@@ -106,9 +106,9 @@ def save_panel() -> None:
     statut = meta.get("statut") if meta.get("statut") in STATUTS else STATUTS[0]
     with st.form("scenario_form", border=False):
         author_input()
-        left, right = st.columns(2)
-        porteur = left.text_input("Porteur", str(meta.get("porteur", "")), max_chars=200)
-        statut = right.selectbox("Statut", STATUTS, index=STATUTS.index(statut))
+        # One per row: a statut such as « lettre d'intention déposée » is cut in half a column.
+        porteur = st.text_input("Porteur", str(meta.get("porteur", "")), max_chars=200)
+        statut = st.selectbox("Statut", STATUTS, index=STATUTS.index(statut))
         notes = st.text_area("Notes", str(meta.get("notes", "")), height=80)
         if opened:
             as_version = st.form_submit_button("Enregistrer une nouvelle version", type="primary")
@@ -309,8 +309,20 @@ def _act(action: str, scenario: Scenario, write) -> None:
     _notify("success", DONE[action].format(name=md(done.name), version=done.version))
 
 
-def history(store: Store, scenario: Scenario) -> None:
-    """Every version, newest first, and a way back to any of them."""
+def unit_label(catalog: Catalog):
+    """Code → the name people know a unit by (« Carmaux », « Perpignan (IRIS Saint-Assiscle) »);
+    a code the loaded data does not know stays a code."""
+    name, commune, level = (catalog.column(c) for c in ("name", "commune_name", "level"))
+
+    def label(code: str) -> str:
+        if code not in name:
+            return code
+        return f"{commune[code]} (IRIS {name[code]})" if level[code] == "iris" else str(name[code])
+    return label
+
+
+def history(store: Store, scenario: Scenario, catalog: Catalog) -> None:
+    """Every version, newest first (units by name), and a way back to any of them."""
     with st.expander(f"Historique ({scenario.version} version(s))"):
         try:
             changes = store.history(scenario.id)
@@ -318,7 +330,7 @@ def history(store: Store, scenario: Scenario) -> None:
             st.error(str(exc))
             return
         for change in reversed(changes):
-            st.text(change.summary())
+            st.text(change.summary(unit_label(catalog)))
         versions = [c.scenario.version for c in changes[:-1]]
         if not versions:
             return
@@ -394,7 +406,7 @@ def candidates(catalog: Catalog, saved: list[Scenario]) -> list[Candidate]:
     if current.codes and not any(s.codes == current.codes for s in saved):  # else pick the saved one
         found.append(Candidate("builder", f"Constructeur : {current.name}", "Périmètre en cours "
                                "du constructeur (non enregistré)", current))
-    found += [Candidate(f"saved:{s.id}", f"{s.name} (v{s.version}, {s.statut})",
+    found += [Candidate(f"saved:{s.id}", f"{s.name} (v{s.version})",  # statut in the column: a tag is cut
                         f"Scénario enregistré, version {s.version} du {_when(s)}, {s.statut}",
                         s.perimeter) for s in saved]
     return found + example_pair(catalog)
@@ -414,8 +426,10 @@ def pick(found: list[Candidate]) -> list[Candidate]:
         else:
             chosen = own[:2] if len(own) >= 2 else [c.key for c in found if c.example]
     st.session_state[PICK] = [k for k in chosen if k in by_key]
-    st.multiselect("Scénarios à comparer (2 à 4)", list(by_key), key=PICK, max_selections=MAX_COMPARED,
+    st.multiselect("Scénarios à comparer (2 à 4)", list(by_key), key=PICK, placeholder=choices.CHOOSE,
+                   on_change=choices.limit(PICK, MAX_COMPARED, "scénarios"),
                    format_func=lambda k: by_key[k].label)
+    choices.limit_notice(PICK)
     return [by_key[k] for k in st.session_state[PICK]]
 
 

@@ -29,7 +29,8 @@ MAX_PICKED_DEPS = 13  # the territory picker: a whole région (Occitanie has 13)
 # widget's value at the end of a run of a page that does not draw it.
 AUTHOR = "scenario_author"  # widget key of the author of saved scenarios
 VINTAGE = "millesime"  # widget key of the vintage of the populations légales shown
-SHARED_WIDGETS = ("deps", AUTHOR, VINTAGE)
+PUBLIC_URL = "public_url"  # widget key of the app's address for the room (page « Atelier »)
+SHARED_WIDGETS = ("deps", AUTHOR, VINTAGE, PUBLIC_URL)
 
 
 def get_catalog() -> Catalog:

@@ -3,6 +3,7 @@ example button or uploaded, its coverage figures, map and table; the workshop's 
 figures, map clicks, undo and QR code; the QR code's link opening the same perimeter."""
 
 import json
+import re
 from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
@@ -36,6 +37,10 @@ def test_ars_page_with_the_example_layer_then_open_a_cpts(streamlit_server, page
     expect(page.get_by_text("Aucune couche de CPTS chargée")).to_be_visible(timeout=60_000)
     page.get_by_role("button", name=EXAMPLE_BUTTON).click()
     expect_coverage(page)
+    # The map's legend: HTML swatches, no emoji (empty boxes without an emoji font).
+    legend = page.locator(".cpts-legend")
+    expect(legend).to_contain_text("zone blanche isolée entre CPTS")
+    assert not re.search("[\U0001F000-\U0001FAFF\u2B1B\u2B1C]", legend.inner_text())
     page.wait_for_timeout(1500)  # let Leaflet paint
     page.screenshot(path=artifacts_dir / "ars_example_paca.png")
     page.locator(MAP_IFRAME).scroll_into_view_if_needed()
@@ -116,7 +121,11 @@ def test_workshop_large_figures_click_undo_and_qr_code(streamlit_server, page, a
     link = page.get_by_test_id("stCode").inner_text().strip()
     assert "?p=" in link and urlsplit(link).path == "/"
 
-    # The map still takes clicks (its centre is a Tarn commune), and « Annuler » undoes one.
+    # The map still takes clicks (on the whole Tarn, its centre is a commune outside the
+    # perimeter), and « Annuler » undoes one.
+    page.get_by_role("button", name="Voir tout le territoire").click()
+    expect(page.get_by_role("button", name="Zoomer sur le périmètre")).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1500)  # let the map move to the territory
     frame = page.frame_locator(MAP_IFRAME)
     expect(frame.locator("path.leaflet-interactive").nth(200)).to_be_attached(timeout=30_000)
     frame.locator(".leaflet-container").click()

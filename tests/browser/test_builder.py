@@ -1,8 +1,11 @@
 """The builder as a workshop sees it: the map renders offline, a click on a commune
 changes the population panel."""
 
+import re
+
 from playwright.sync_api import expect
 
+EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B1B\u2B1C]")
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
@@ -75,3 +78,29 @@ def test_drawing_a_rectangle_adds_the_communes_inside(streamlit_server, page, ar
     assert int(communes.inner_text()) >= 2
     page.wait_for_timeout(1000)
     page.screenshot(path=artifacts_dir / "builder_after_drawing.png", full_page=True)
+
+
+def test_findings_legend_and_see_on_the_map_brings_the_map_into_view(streamlit_server, page, tmp_path):
+    """The map's legend names the overlap and the neighbour (HTML swatches, no emoji);
+    « Voir sur la carte » under a finding (far below the map on a laptop screen) scrolls
+    the map back into view, not only recentres it off-screen."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(streamlit_server("app.py", instance="focus"))
+    iframe = page.locator(MAP_IFRAME)
+    expect(iframe).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="CPTS du Carmausin-Ségala (Tarn)").click()
+    communes = page.get_by_test_id("stMetric").filter(has_text="Communes").get_by_test_id("stMetricValue")
+    expect(communes).to_have_text("32", timeout=30_000)
+    neighbours = tmp_path / "voisins.csv"
+    neighbours.write_text("code,cpts\n81060,CPTS voisine\n81004,CPTS voisine\n")
+    page.get_by_test_id("stFileUploaderDropzoneInput").nth(1).set_input_files(neighbours)
+    see = page.get_by_role("button", name="Voir sur la carte").first
+    expect(see).to_be_visible(timeout=30_000)
+    legend = page.locator(".cpts-legend")
+    expect(legend).to_contain_text("Chevauchement avec une CPTS voisine")
+    expect(legend).to_contain_text("CPTS voisine : CPTS voisine")
+    assert not EMOJI.search(legend.inner_text())
+    see.scroll_into_view_if_needed()
+    expect(iframe).not_to_be_in_viewport(ratio=0.9)
+    see.click()
+    expect(iframe).to_be_in_viewport(ratio=0.9, timeout=10_000)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from playwright.sync_api import expect
 
+from tests.browser.clipping import clipped
 from tests.conftest import shared_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,6 +80,7 @@ def test_import_a_table_then_diagnose_carmausin(streamlit_server, page, artifact
     page.screenshot(path=artifacts_dir / "diagnosis_carmausin.png", full_page=True)
     panel.scroll_into_view_if_needed()
     page.screenshot(path=artifacts_dir / "diagnosis_carmausin_indicator.png")
+    assert clipped(page) == []  # values and bar labels (gap to the references) whole
     page.locator(MAP_IFRAME).scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     page.screenshot(path=artifacts_dir / "diagnosis_carmausin_map.png")

@@ -4,6 +4,7 @@ estimated population and a Taille, without the INSEE IRIS population file."""
 
 from playwright.sync_api import expect
 
+from tests.browser.clipping import clipped
 from tests.conftest import shared_file
 
 
@@ -30,3 +31,8 @@ def test_import_iris_then_open_ruscino(streamlit_server, page, artifacts_dir):
     expect(page.get_by_test_id("stAlertContentInfo").filter(has_text="Taille 2").first).to_be_visible()
     page.wait_for_timeout(1500)
     page.screenshot(path=artifacts_dir / "ruscino_iris.png", full_page=True)
+    # At 1,440 px the range, the density and the statut are whole, not cut with « … ».
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.wait_for_timeout(1000)
+    assert clipped(page) == []
+    page.screenshot(path=artifacts_dir / "ruscino_iris_1440.png", full_page=True)

@@ -1,0 +1,40 @@
+"""The built-in texts Streamlit lets an app set are set, in French and consistent with the
+app's own limits (what it cannot set is listed in the README)."""
+
+import tomllib
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from geo import files
+from indicators import importers
+from ui.choices import CHOOSE
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def mb(limit_bytes: int) -> int:
+    return limit_bytes // 2**20
+
+
+def test_streamlit_upload_limit_is_the_apps_own():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == mb(importers.MAX_FILE_BYTES)
+
+
+def test_builder_uploaders_say_the_perimeter_limit_and_selects_speak_french(workspace):
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    assert not at.exception
+    uploaders = at.get("file_uploader")
+    assert len(uploaders) == 2
+    assert {u.proto.max_upload_size_mb for u in uploaders} == {mb(files.MAX_FILE_BYTES)}
+    deps = at.multiselect(key="deps")
+    assert deps.proto.placeholder == CHOOSE and not deps.proto.max_selections
+
+
+def test_a_seventh_departement_is_refused_in_french(workspace):
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at.multiselect(key="deps").set_value(["09", "11", "12", "31", "32", "46", "81"]).run()
+    assert not at.exception
+    assert at.session_state["deps"] == ["09", "11", "12", "31", "32", "46"]
+    assert any("6 départements au plus" in w.value for w in at.warning)
