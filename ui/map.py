@@ -39,7 +39,7 @@ NEIGHBOUR_COLOURS = ["#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6
                      "#1b9e77", "#666666"]
 PERIMETER_COLOUR = "#0050a0"
 UNIT_STYLE = {"color": "#8a8a8a", "weight": 0.7, "fillColor": "#f4f1ea", "fillOpacity": 0.9}
-PERIMETER_STYLE = {"color": "#ffffff", "weight": 0.7, "fillColor": PERIMETER_COLOUR, "fillOpacity": 0.55}
+PERIMETER_STYLE = {"color": PERIMETER_COLOUR, "weight": 0.7, "fillColor": PERIMETER_COLOUR, "fillOpacity": 0.55}
 HIGHLIGHT_STYLE = {"color": "#111111", "weight": 3.5}  # the CPTS the ARS map points at
 MAX_LABELS = 60  # commune names on the builder's map at once (those that fit)
 

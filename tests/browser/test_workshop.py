@@ -69,7 +69,8 @@ def test_workshop_fits_a_projector_and_frames_the_perimeter(streamlit_server, pa
         expect(item).to_be_in_viewport(ratio=1)
     frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
     zoomed = frame.locator(".leaflet-container").evaluate("m => m.getBoundingClientRect().width")
-    perimeter = frame.locator("path.leaflet-interactive[stroke='#0050a0']").first
+    # The perimeter's outline (drawn over the units, takes no clicks: the units under it do).
+    perimeter = frame.locator("path[stroke='#0050a0'][fill='none']").first
     expect(perimeter).to_be_attached(timeout=20_000)
     framed = perimeter.evaluate("p => p.getBoundingClientRect().width")
     assert framed > zoomed * 0.3  # the perimeter fills the map, not a corner of the Tarn
