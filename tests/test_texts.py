@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from geo import files
 from indicators import importers
 from ui.choices import CHOOSE
+from ui.state import MAX_PICKED_DEPS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,9 +33,10 @@ def test_builder_uploaders_say_the_perimeter_limit_and_selects_speak_french(work
     assert deps.proto.placeholder == CHOOSE and not deps.proto.max_selections
 
 
-def test_a_seventh_departement_is_refused_in_french(workspace):
+def test_a_departement_beyond_the_limit_is_refused_in_french(workspace):
     at = AppTest.from_file("../app.py", default_timeout=120).run()
-    at.multiselect(key="deps").set_value(["09", "11", "12", "31", "32", "46", "81"]).run()
+    too_many = [f"{n:02d}" for n in range(1, MAX_PICKED_DEPS + 2)]  # 01 Ain … 14 Calvados
+    at.multiselect(key="deps").set_value(too_many).run()
     assert not at.exception
-    assert at.session_state["deps"] == ["09", "11", "12", "31", "32", "46"]
-    assert any("6 départements au plus" in w.value for w in at.warning)
+    assert at.session_state["deps"] == too_many[:MAX_PICKED_DEPS]
+    assert any(f"{MAX_PICKED_DEPS} départements au plus" in w.value for w in at.warning)
