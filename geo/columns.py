@@ -319,7 +319,11 @@ def detect_group(catalog: Catalog, table: pd.DataFrame, choice: ColumnChoice, ro
         if one_code_rows and describes_unit(catalog, table[name], row_codes):
             labels.append(name)
             continue
-        if one_code_rows and len(covered) > 1 and not repeats:
+        # Values that never repeat name each row, unless the column says it holds CPTS (its
+        # header, or a « HORS CPTS » row): then each row is a CPTS of one unit.
+        marks_uncovered = any(v and is_no_cpts(v) for v in text)
+        if one_code_rows and len(covered) > 1 and not repeats and not (
+                "cpts" in fold(name) or marks_uncovered):
             if hinted:
                 labels.append(name)
             continue

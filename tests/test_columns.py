@@ -117,3 +117,17 @@ def test_a_porteurs_sheet_with_a_title_row_above_the_table(catalog, carmausin):
         table.to_excel(writer, index=False, startrow=3)
     layer = read_layer(catalog, out.getvalue(), "liste.xlsx")
     assert layer.perimeters[0].codes == carmausin.codes and layer.detection.code_columns == ("code",)
+
+
+def test_a_cpts_column_whose_names_never_repeat_still_groups(catalog):
+    """One commune per CPTS and one « HORS CPTS » row: each value appears once, yet the
+    column names CPTS, not the rows' communes (it was read as a label: one perimeter of
+    three communes, Taille 3, the « HORS CPTS » commune inside)."""
+    table = "insee;commune;cpts\n81060;Carmaux;A\n81004;Albi;B\n81065;Castres;HORS CPTS\n"
+    layer = read_layer(catalog, table.encode(), "b.csv")
+    assert layer.detection.group_column == "cpts"
+    assert {p.name: p.codes for p in layer.perimeters} == {"A": {"81060"}, "B": {"81004"}}
+    assert layer.detection.uncovered == {"HORS CPTS": 1}
+    # A name column whose values are unique and mark no uncovered row stays a label.
+    names = "code,nom\n81060,Le Carmausin\n81004,Albigeois\n"
+    assert len(read_layer(catalog, names.encode(), "n.csv").perimeters) == 1
