@@ -41,7 +41,7 @@ NOT_GROUP_WORDS = {"methode", "method", "statut", "status", "type", "typ", "sour
                    "date", "version", "millesime", "unite", "categorie"}
 # Group values meaning the row's unit is in no CPTS (folded).
 NO_CPTS = {"", "hors cpts", "hors", "aucune", "aucun", "aucune cpts", "sans cpts", "sans", "non couvert",
-           "non couverte", "zone blanche", "pas de cpts", "none", "nan", "null", "na", "n a", "x"}
+           "non couverte", "zone blanche", "pas de cpts", "none", "nan", "null", "na", "n a"}
 MIN_SHARE = 0.8
 
 

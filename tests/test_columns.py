@@ -131,3 +131,10 @@ def test_a_cpts_column_whose_names_never_repeat_still_groups(catalog):
     # A name column whose values are unique and mark no uncovered row stays a label.
     names = "code,nom\n81060,Le Carmausin\n81004,Albigeois\n"
     assert len(read_layer(catalog, names.encode(), "n.csv").perimeters) == 1
+
+
+def test_a_cpts_named_with_one_letter_is_a_cpts(catalog):
+    """« X » is a name, not a mark of « no CPTS »: read as uncovered, its overlap with « Y »
+    on Albi went unreported (exit 0)."""
+    layer = read_layer(catalog, b"code;cpts\n81060;X\n81004;X\n81004;Y\n", "l.csv")
+    assert sorted(p.name for p in layer.perimeters) == ["X", "Y"] and not layer.uncovered
