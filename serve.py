@@ -39,9 +39,11 @@ def preload() -> None:
     try:
         import segno  # noqa: F401 - the workshop's QR code
 
-        from geo import fiche  # noqa: F401 - matplotlib and fpdf2, for the fiche
-        from indicators import perimeter_figures  # noqa: F401 - plotly
-        from ui import state  # folium, geopandas
+        from reports import fiche  # noqa: F401 - matplotlib and fpdf2, for the fiche
+        from ui import (
+            perimeter_figures,  # noqa: F401 - plotly
+            state,  # folium, geopandas
+        )
 
         state.get_catalog()
         state.territory_url(tuple(state.DEFAULT_DEPS), ())

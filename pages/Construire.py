@@ -9,7 +9,16 @@ forms: the browser then has little else to render and the map comes up sooner
 
 import streamlit as st
 
-from ui import builder, health, manual_entry, scenarios, shared_view, state, vintage, workshop
+from ui import (
+    builder,
+    health,
+    manual_entry,
+    scenarios,
+    shared_view,
+    state,
+    vintage,
+    workshop,
+)
 
 st.set_page_config(page_title="Construire un périmètre – Périmètres CPTS", page_icon="🗺️", layout="wide")
 state.init()

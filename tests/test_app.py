@@ -4,7 +4,7 @@ neighbouring layers and their findings."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.files import Layer
+from formats.layers import Layer
 from geo.perimeter import Perimeter
 from ui.builder import EMPTY_PERIMETER
 from ui.text import md
