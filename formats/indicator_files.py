@@ -69,8 +69,8 @@ def _load(source, filename: str | None, max_bytes: int) -> tuple[bytes, str]:
     path, bytes, or an uploaded file object (with `.name`, and `.size` or `seek`)."""
     if isinstance(source, (str, Path)):
         path = Path(source)
-        name, size = filename or path.name, path.stat().st_size
-        _check_size(size, name, max_bytes)
+        name = filename or path.name
+        _check_size(path.stat().st_size, name, max_bytes)
         data = path.read_bytes()
     elif isinstance(source, (bytes, bytearray)):
         name, data = filename or "fichier", bytes(source)
@@ -583,7 +583,7 @@ def preview_table(source, filename: str | None = None, *, sheet: str | None = No
     book = _workbook(data, name)
     _check_sheet(book, sheet, name)
     sheets = tuple(book.sheet_names)
-    described = ((), None, ())
+    described: tuple[tuple[str, ...], str | None, tuple[str, ...]] = ((), None, ())
     for candidate in [sheet] if sheet else sheets:
         described = _describe(_preview_rows(data, book, candidate))
         if described[0]:

@@ -402,8 +402,8 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
             "une couche de CPTS, ou la colonne de regroupement est mauvaise (option --name-column)."
             .replace(",", " "))
     taken: set[str] = set()
-    for key, members in order.items():
-        _add_group(catalog, layer, names[key], taken, members, table, geometry, rows, special, code_names,
+    for group_key, members in order.items():
+        _add_group(catalog, layer, names[group_key], taken, members, table, geometry, rows, special, code_names,
                    group, arr_col, meta_col)
     detection.perimeters = len(layer.perimeters)
     _place_contours(catalog, layer)
@@ -415,20 +415,20 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
     return layer
 
 
-def _row_keys(table, group, one_code_rows, features, stem, detection, layer, rows) -> list[tuple | None]:
+def _row_keys(table, group, one_code_rows, features, stem, detection, layer, rows) -> list[tuple[object, str] | None]:
     """The perimeter each row belongs to, as (key, name); None when the row says « no
     CPTS ». Rows of one code each are grouped by name; a feature listing its codes (or
     drawing its contour) is a perimeter of its own, named or not."""
     values = [None] * len(table) if not group else [
         "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip() for v in table[group]]
     grouped = group and (one_code_rows or not features)
-    keys = []
+    keys: list[tuple[object, str] | None] = []
     for i, (value, codes) in enumerate(zip(values, rows), start=1):
         if value is not None and is_no_cpts(value) and (grouped or value):
             detection.uncovered[value] = detection.uncovered.get(value, 0) + 1
             layer.uncovered.setdefault(value, []).extend(codes)
             keys.append(None)
-        elif grouped:
+        elif grouped and value is not None:  # (values are None only without a grouping column)
             keys.append((value, value))
         elif not group and (one_code_rows or not features):
             keys.append((stem, stem))
@@ -532,7 +532,7 @@ def _with_layer_iris(catalog: Catalog, layer: Layer, rows, geometry, filename: s
     """When the layer is cut by IRIS the catalog lacks, its own IRIS contours serve as those
     communes' IRIS (a city split between CPTS is a split, not an overlap)."""
     units, have = catalog.units.index, catalog.iris_communes()
-    picked = {}
+    picked: dict[str, object] = {}  # IRIS code -> its contour
     for codes, shape in zip(rows, geometry):
         if len(codes) == 1 and len(codes[0]) == 9 and codes[0] not in units and shape is not None:
             code = codes[0]

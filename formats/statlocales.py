@@ -66,7 +66,9 @@ def read_export(text: str, name: str = "fichier") -> Export:
                                "CartoSanté (deux lignes de titre puis « Code;Libellé;… »).")
     lines = text.splitlines()
     publisher = lines[0].split(";")[0].strip()
-    level = LEVEL_RE.search(lines[1]).group(1).split(";")[0].strip()
+    level_line = LEVEL_RE.search(lines[1])
+    assert level_line is not None  # is_export checked it
+    level = level_line.group(1).split(";")[0].strip()
     frame = pd.read_csv(io.StringIO("\n".join(lines[2:])), sep=";", dtype=str, keep_default_na=False)
     width = len(frame.columns)
     short = frame.apply(lambda row: (row == "").sum(), axis=1)

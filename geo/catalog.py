@@ -90,7 +90,7 @@ class Catalog:
         self.estimated: frozenset[str] = frozenset()  # IRIS whose population is an estimate
         self._iris = iris if iris is not None and len(iris) else None
         if self._iris is not None:
-            self._iris = iris.set_index("code", drop=False)
+            self._iris = self._iris.set_index("code", drop=False)
             self.units = pd.concat([communes, self._iris])
             self._fill_iris_populations()
         else:
@@ -122,12 +122,13 @@ class Catalog:
             catalog.set_iris_population(*self._iris_exact)
         return catalog
 
-    def with_vintage(self, vintage: int) -> Catalog:
-        """This catalog with the populations of `vintage` (UnknownVintageError if not embedded)."""
-        vintage = checked_vintage(vintage)
-        if vintage not in self._siblings:
-            self._siblings[vintage] = self._with_populations_of(vintage)
-        return self._siblings[vintage]
+    def with_vintage(self, vintage: int | str) -> Catalog:
+        """This catalog with the populations of `vintage` (an int, or a year as typed on the command
+        line; UnknownVintageError if not embedded)."""
+        year = checked_vintage(vintage)
+        if year not in self._siblings:
+            self._siblings[year] = self._with_populations_of(year)
+        return self._siblings[year]
 
     def _with_populations_of(self, vintage: int) -> Catalog:
         self.adjacency, self.children  # noqa: B018 - built once, then shared by every vintage

@@ -5,6 +5,7 @@ catalog, never stored as truth, so the same perimeter reads back identically fro
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
@@ -13,16 +14,19 @@ import shapely
 from geo.catalog import Catalog, Resolution, UnknownCodesError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Perimeter:
     name: str
     codes: frozenset[str]
-    metadata: dict = field(default_factory=dict, compare=False, hash=False)
+    metadata: dict = field(compare=False, hash=False)
 
-    def __post_init__(self):
-        object.__setattr__(self, "codes", frozenset(self.codes))
-        if not str(self.name).strip():
+    def __init__(self, name: str, codes: Iterable[str], metadata: dict | None = None):
+        """`codes`: any iterable of unit codes (a list read from a file, a set), kept as a frozenset."""
+        if not str(name).strip():
             raise ValueError("a perimeter needs a name")
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "codes", frozenset(codes))
+        object.__setattr__(self, "metadata", {} if metadata is None else metadata)
 
     def sorted_codes(self) -> list[str]:
         return sorted(self.codes)

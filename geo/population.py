@@ -120,7 +120,7 @@ def estimate(catalog, leaves, mesh, manual: dict[str, int] | None = None) -> Pop
     leaves = list(leaves)
     chosen = set(leaves)
     population = catalog.column("population")
-    guessed = getattr(catalog, "estimated", frozenset())
+    guessed: frozenset[str] = getattr(catalog, "estimated", frozenset())
     if manual:  # a figure entered by hand replaces an unknown or estimated one, never an official one
         population = _Filled(population, manual, guessed)
         guessed = guessed - manual.keys()

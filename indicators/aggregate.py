@@ -305,7 +305,9 @@ class Aggregator:
 
     def _covers(self, code: str, chosen: set[str]) -> bool:
         kids = self.catalog.children.get(code)
-        return bool(kids) and all(k in chosen or self._covers(k, chosen) for k in kids)
+        if not kids:
+            return False
+        return all(k in chosen or self._covers(k, chosen) for k in kids)
 
     def _references_of(self, known: list[str], pop: dict) -> tuple[list[str], list[str]]:
         """Départements and régions of the set, the most populated first."""

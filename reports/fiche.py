@@ -270,7 +270,9 @@ class _Page(FPDF):
         self.cell(w, h, text, fill=fill, new_x=XPos.RIGHT, new_y=YPos.TOP)
 
     def text_height(self, w: float, h: float, text: str) -> float:
-        return self.multi_cell(w, h, text, dry_run=True, output=MethodReturnValue.HEIGHT)
+        height = self.multi_cell(w, h, text, dry_run=True, output=MethodReturnValue.HEIGHT)
+        assert isinstance(height, int | float)  # output=HEIGHT returns the height alone
+        return height
 
 
 def fiche_pdf(catalog: Catalog, perimeter: Perimeter, neighbours, report: Report,

@@ -18,6 +18,7 @@ driver's style. Every failure is a StoreError whose message, in French, can be s
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import re
@@ -116,7 +117,7 @@ class ConflictError(StoreError):
         what = "supprimé" if current.deleted else "modifié"
         super().__init__(
             f"« {current.name} » a été {what} par {current.author or 'un autre utilisateur'} "
-            f"le {paris_time(current.updated_at):%d/%m/%Y à %H:%M} depuis que vous l'avez ouvert "
+            f"le {paris_time(current.saved_at):%d/%m/%Y à %H:%M} depuis que vous l'avez ouvert "
             f"(version {current.version} au lieu de {expected_version}). Vos changements ne "
             "sont pas enregistrés : enregistrez-les comme copie pour garder les deux "
             "versions, ou rechargez le scénario.")
@@ -146,6 +147,13 @@ class Scenario:
 
     def __post_init__(self):
         object.__setattr__(self, "codes", frozenset(self.codes))
+
+    @property
+    def saved_at(self) -> datetime:
+        """When this version was saved; ValueError for a scenario never saved (no version yet)."""
+        if self.updated_at is None:
+            raise ValueError(f"« {self.name} » has never been saved")
+        return self.updated_at
 
     @classmethod
     def from_perimeter(cls, perimeter: Perimeter, author: str = "") -> "Scenario":
@@ -192,7 +200,7 @@ class Change:
                              f"{'…' if len(codes) > 5 else ''})")
         parts += [f"{FIELD_LABELS[k]} modifiée" if k == "manual_population"  # JSON: not for reading
                   else f"{FIELD_LABELS[k]} : « {old} » → « {new} »" for k, (old, new) in self.fields.items()]
-        return (f"v{s.version}, {paris_time(s.updated_at):%d/%m/%Y %H:%M}, {s.author or 'anonyme'} : "
+        return (f"v{s.version}, {paris_time(s.saved_at):%d/%m/%Y %H:%M}, {s.author or 'anonyme'} : "
                 + " ; ".join(parts))
 
 
@@ -452,7 +460,7 @@ class Store:
         found = [s for s in found if include_deleted or not s.deleted]
         return sorted(found, key=lambda s: (s.name.casefold(), s.created_at))
 
-    def history(self, scenario_id: str) -> list[Change]:
+    def history(self, scenario_id: str) -> builtins.list[Change]:  # `list` is the method above
         """Every version, oldest first, with what each one changed."""
         with self._connection() as db:
             rows = self._select(db, "WHERE s.id = :id ORDER BY v.version", {"id": scenario_id})
@@ -572,7 +580,7 @@ class Store:
             ":action, :author, :at, :name, :codes, :porteur, :statut, :notes, :manual, :deleted, "
             ":changes)",
             {"id": s.id, "version": s.version, "action": action, "author": s.author,
-             "at": s.updated_at.isoformat(), "name": s.name, "codes": json.dumps(sorted(s.codes)),
+             "at": s.saved_at.isoformat(), "name": s.name, "codes": json.dumps(sorted(s.codes)),
              "porteur": s.porteur, "statut": s.statut, "notes": s.notes,
              "manual": s.manual_population, "deleted": int(s.deleted), "changes": json.dumps(changes, ensure_ascii=False)})
 

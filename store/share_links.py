@@ -96,7 +96,10 @@ def _pack(codes) -> list:
     """[[letters, digits, first, delta, delta, ...], ...]: sorted runs per code shape."""
     groups: dict[tuple[str, int], list[int]] = defaultdict(list)
     for code in codes:
-        head, tail = _TAIL.match(code).groups()
+        found = _TAIL.match(code)
+        if found is None:  # every unit code (commune, arrondissement, IRIS) ends in digits
+            raise ValueError(f"not a unit code: {code!r}")
+        head, tail = found.groups()
         groups[(head, len(tail))].append(int(tail))
     out = []
     for (head, width), numbers in sorted(groups.items()):
