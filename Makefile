@@ -4,19 +4,27 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test test-fast bench lock install install-dev assets browser data-sources
+.PHONY: run test test-fast lint bench lock install install-dev assets browser data-sources
 
 # serve.py is `streamlit run app.py` with the data loaded before the server starts.
 run: install assets
 	$(PY) serve.py
 
-# PostgreSQL for the scenario store's tests: a throwaway server on 127.0.0.1, stopped after.
-test: install-dev assets browser
+# Lint first (so CI fails on a ruff or mypy error too), then every test; PostgreSQL for the scenario
+# store's tests: a throwaway server on 127.0.0.1, stopped after.
+test: install-dev assets browser lint
 	eval "$$(bash tests/pg_server.sh start)" && $(PY) -m pytest; status=$$?; bash tests/pg_server.sh stop; exit $$status
 
-# The edit-test loop: everything but the browser tests (under a minute on a quiet machine).
+# The edit-test loop: everything but the browser tests and the slow ones (marked `slow`: the
+# command-line tools run as processes, the whole DREES workbook, huge or hostile files), under a
+# minute on a quiet machine. No lint here: `make lint` when wanted (mypy's first run takes ~30 s).
 test-fast: install-dev
-	$(PY) -m pytest -m "not browser" -q
+	$(PY) -m pytest -m "not browser and not slow" -q
+
+# ruff (pyproject.toml [tool.ruff]) and mypy ([tool.mypy]: which files, which stubs and why).
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: install-dev assets browser
 	$(PY) -m bench

@@ -35,14 +35,14 @@ from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from tests.browser.map_clicks import (
+from tests.browser.map_clicks import (  # noqa: E402
     COMMUNES_METRIC,
     PAGE_DRAWN,
     PERIMETER_FILL,
     TO_PIXELS,
     clickable_communes,
 )
-from tests.browser.map_clicks import MAP_IFRAME as MAP_FRAME
+from tests.browser.map_clicks import MAP_IFRAME as MAP_FRAME  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -248,7 +248,8 @@ def _region(browser, url: str, targets, units: int) -> dict | None:
     return result
 
 
-OUTLINED = "() => [...document.querySelectorAll('path.leaflet-interactive[stroke=\"#111111\"]')].map(p => p.getAttribute('d').slice(0, 40)).join('|')"
+OUTLINED = ("() => [...document.querySelectorAll('path.leaflet-interactive[stroke=\"#111111\"]')]"
+            ".map(p => p.getAttribute('d').slice(0, 40)).join('|')")
 ARS_CPTS = ["CPTS Alpes Bléone Durance", "CPTS Actes Santé", "CPTS du Férion", "CPTS H3VE",
             "CPTS des Baous", "CPTS Nice Centre - Nice Est"]
 
@@ -280,7 +281,8 @@ def _ars(browser, url: str) -> list[float] | None:
     return times
 
 
-SVG_STATE = """() => { const svg = document.querySelector('.leaflet-overlay-pane svg'); const r = svg.getBoundingClientRect();
+SVG_STATE = """() => { const svg = document.querySelector('.leaflet-overlay-pane svg');
+  const r = svg.getBoundingClientRect();
   return [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height), window.map.getSize(),
           svg.querySelectorAll('path').length, window.map.getZoom(), window.map.getCenter()]; }"""
 
@@ -299,7 +301,8 @@ async def _session(browser, url: str, targets, latencies: list, errors: list) ->
         metric = page.locator(COMMUNES_METRIC)
         await content.evaluate("""() => { window.__ev = [];
           for (const t of ['mousedown', 'mouseup', 'click']) document.addEventListener(t, (e) =>
-            window.__ev.push([t, e.clientX, e.clientY, e.target.tagName, (e.target.getAttribute && e.target.getAttribute('class') || '').slice(0, 40),
+            window.__ev.push([t, e.clientX, e.clientY, e.target.tagName,
+                              (e.target.getAttribute && e.target.getAttribute('class') || '').slice(0, 40),
                               window.parent.scrollY, window.innerWidth]), true); }""")
         for latlng in targets:
             shown = int(await metric.inner_text()) if await metric.count() else 0
@@ -311,7 +314,8 @@ async def _session(browser, url: str, targets, latencies: list, errors: list) ->
                 await metric.get_by_text(str(shown + 1), exact=True).wait_for(timeout=30_000)
                 latencies.append(time.perf_counter() - start)
             except Exception:  # noqa: BLE001 - a late or lost click is a result to count
-                state = await content.evaluate("() => window.CptsMap && [CptsMap.lastSeq, CptsMap.pending, performance.timeOrigin]")
+                state = await content.evaluate(
+                    "() => window.CptsMap && [CptsMap.lastSeq, CptsMap.pending, performance.timeOrigin]")
                 errors.append(f"a click without figures after 30 s (map's events sent, pending, origin: {state}; "
                               f"aimed at {x:.0f},{y:.0f}; events {await content.evaluate('window.__ev')}; svg "
                               f"{await content.evaluate(SVG_STATE)})")

@@ -1,5 +1,5 @@
-"""What the two command-line tools (`cpts-check` in cli.check, `cpts-coverage` in cli.coverage) share: reading a file the
-way the user says, one exit-code convention, and French errors instead of tracebacks.
+"""What the two command-line tools (`cpts-check` in cli.check, `cpts-coverage` in cli.coverage) share: reading a
+file the way the user says, one exit-code convention, and French errors instead of tracebacks.
 
 Exit status of both tools:
   0  nothing blocking (warnings may be printed);

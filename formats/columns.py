@@ -176,7 +176,7 @@ def _code_column(catalog: Catalog, name: str, values: pd.Series, iris_from_layer
         listed = listed or len(raw) > 1 or pd.api.types.is_list_like(value) or (
             isinstance(value, str) and value.strip().startswith("["))
         codes = [normalise_code(c) for c in raw]
-        for r, c in zip(raw, codes):
+        for r, c in zip(raw, codes, strict=True):
             total += 1
             shaped += bool(CODE_PATTERN.fullmatch(c))
             if CODE_PATTERN.fullmatch(c) and _placeable(catalog, c, iris_from_layer):
@@ -192,7 +192,7 @@ def _code_column(catalog: Catalog, name: str, values: pd.Series, iris_from_layer
 
 def _refines(coarse: _CodeColumn, fine: _CodeColumn, successors: dict) -> bool:
     """Whether `fine` holds IRIS of the row's commune in `coarse` wherever it is filled."""
-    pairs = [(c[0], f[0]) for c, f in zip(coarse.codes, fine.codes) if len(c) == 1 and len(f) == 1]
+    pairs = [(c[0], f[0]) for c, f in zip(coarse.codes, fine.codes, strict=True) if len(c) == 1 and len(f) == 1]
     if not pairs or coarse.multi or fine.multi:
         return False
     ok = sum(len(f) == 9 and (f[:5] == c or successors.get(f[:5]) == c) for c, f in pairs)
@@ -264,7 +264,7 @@ def describes_unit(catalog: Catalog, values: pd.Series, row_codes: list[list[str
     columns = {k: catalog.column(k) for k in ("name", "commune_name", "dep", "dep_name", "reg_name",
                                               "epci_name", "epci_code", "commune_code")}
     tested = matched = 0
-    for value, codes in zip(values, row_codes):
+    for value, codes in zip(values, row_codes, strict=True):
         if len(codes) != 1 or not isinstance(value, str) or not value.strip():
             continue
         code = codes[0]

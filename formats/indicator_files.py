@@ -20,10 +20,10 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Sequence
 
 import pandas as pd
 
@@ -278,7 +278,7 @@ def _place(values: pd.DataFrame, level: str, parents: pd.Series | None) -> tuple
         raw = values.index.tolist()
     keys = pd.Series([normalise_code(k) for k in raw], index=values.index)
     current = keys.map(lambda c: c if c in units.index else successors.get(c))
-    remapped = {k: c for k, c in zip(keys, current) if isinstance(c, str) and c != k}
+    remapped = {k: c for k, c in zip(keys, current, strict=True) if isinstance(c, str) and c != k}
     known = current.notna().to_numpy()
     unknown = sorted(set(values.index[~known]))
     placed = values[known].copy()

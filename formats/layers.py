@@ -279,8 +279,8 @@ def _in_wgs84(frame: gpd.GeoDataFrame, filename: str) -> tuple[gpd.GeoDataFrame,
     shapes = frame.geometry.to_numpy()
     present = ~shapely.is_missing(shapes) & ~shapely.is_empty(shapes)
     polygonal = present & np.isin(shapely.get_type_id(shapes), (3, 6, 7))
-    finite = np.array([not p or np.isfinite(shapely.get_coordinates(g)).all() for p, g in zip(present, shapes)],
-                      dtype=bool)
+    finite = np.array([not p or np.isfinite(shapely.get_coordinates(g)).all()
+                       for p, g in zip(present, shapes, strict=True)], dtype=bool)
     usable = polygonal & finite
     if (present & ~usable).any():
         notes.append(f"{int((present & ~usable).sum())} entité(s) de « {filename} » sans polygone utilisable "
@@ -346,7 +346,7 @@ def _row_codes(code_columns, rows: int) -> list[list[str]]:
         return [[] for _ in range(rows)]
     out = code_columns[0].codes
     for finer in code_columns[1:]:
-        out = [f if f else c for c, f in zip(out, finer.codes)]
+        out = [f if f else c for c, f in zip(out, finer.codes, strict=True)]
     return [[c for c in codes if c] for codes in out]
 
 
@@ -423,7 +423,7 @@ def _row_keys(table, group, one_code_rows, features, stem, detection, layer, row
         "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip() for v in table[group]]
     grouped = group and (one_code_rows or not features)
     keys: list[tuple[object, str] | None] = []
-    for i, (value, codes) in enumerate(zip(values, rows), start=1):
+    for i, (value, codes) in enumerate(zip(values, rows, strict=True), start=1):
         if value is not None and is_no_cpts(value) and (grouped or value):
             detection.uncovered[value] = detection.uncovered.get(value, 0) + 1
             layer.uncovered.setdefault(value, []).extend(codes)
@@ -491,7 +491,7 @@ def _place_contours(catalog: Catalog, layer: Layer) -> None:
                 shared[name].append(code)
             layer.warnings.append(
                 f"{label.get(code, code)} ({code}) est partagée entre les contours de " + ", ".join(
-                    f"« {n} » ({100 * v:.0f} %)" for n, v in zip(parts["name"], parts["share"]))
+                    f"« {n} » ({100 * v:.0f} %)" for n, v in zip(parts["name"], parts["share"], strict=True))
                 + " : découpage infra-communal inconnu.")
         elif rows["share"].max() > 0.5:
             placed[rows.loc[rows["share"].idxmax(), "name"]].add(code)
@@ -533,7 +533,7 @@ def _with_layer_iris(catalog: Catalog, layer: Layer, rows, geometry, filename: s
     communes' IRIS (a city split between CPTS is a split, not an overlap)."""
     units, have = catalog.units.index, catalog.iris_communes()
     picked: dict[str, object] = {}  # IRIS code -> its contour
-    for codes, shape in zip(rows, geometry):
+    for codes, shape in zip(rows, geometry, strict=True):
         if len(codes) == 1 and len(codes[0]) == 9 and codes[0] not in units and shape is not None:
             code = codes[0]
             commune = catalog.successors.get(code[:5], code[:5])

@@ -205,7 +205,7 @@ class Catalog:
             series = self.units[name]
             values = series.to_numpy(dtype=object, copy=True)
             values[series.isna().to_numpy()] = None
-            self._columns[name] = dict(zip(series.index.tolist(), values.tolist()))
+            self._columns[name] = dict(zip(series.index.tolist(), values.tolist(), strict=True))
         return self._columns[name]
 
     @cached_property
@@ -217,7 +217,7 @@ class Catalog:
         """Parent code -> the codes of the units directly inside it."""
         out: dict[str, list[str]] = defaultdict(list)
         inner = self.units[self.units["parent_code"].notna()]
-        for code, parent in zip(inner["code"], inner["parent_code"]):
+        for code, parent in zip(inner["code"], inner["parent_code"], strict=True):
             out[parent].append(code)
         return dict(out)
 
@@ -232,7 +232,7 @@ class Catalog:
                 adj[b].add(a)
 
         pairs = load_commune_neighbours()
-        for a, b in zip(pairs["a"].to_numpy(), pairs["b"].to_numpy()):
+        for a, b in zip(pairs["a"].to_numpy(), pairs["b"].to_numpy(), strict=True):
             link(a, b)
         if self._iris is not None:
             self._link_iris(link)
@@ -242,7 +242,7 @@ class Catalog:
         iris = self._iris
         pairs = neighbour_pairs(iris, IRIS_TOLERANCE_M, IRIS_MIN_BORDER_M)
         parent = self._parent
-        for a, b in zip(pairs["a"].to_numpy(), pairs["b"].to_numpy()):
+        for a, b in zip(pairs["a"].to_numpy(), pairs["b"].to_numpy(), strict=True):
             link(a, b)
             for x, y in ((a, b), (b, a)):
                 # x borders y's containers (arrondissement, then commune) unless inside them.
@@ -272,7 +272,7 @@ class Catalog:
         shared = shapely.length(shapely.intersection(
             shapely.boundary(a.to_numpy()), shapely.buffer(b.to_numpy(), tol, quad_segs=2)))
         keep = shared > IRIS_MIN_BORDER_M
-        return list(zip(candidates["code"][keep], candidates["outer"][keep]))
+        return list(zip(candidates["code"][keep], candidates["outer"][keep], strict=True))
 
     def ancestors(self, code: str) -> list[str]:
         """The units containing `code`, innermost first (an IRIS's arrondissement, commune)."""

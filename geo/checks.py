@@ -331,7 +331,7 @@ class Checker:
         series = gpd.GeoSeries([mine] + [geometries[n] for n in names], crs=4326).to_crs(2154)
         own = series.iloc[0]
         out = []
-        for name, shape in zip(names, series.iloc[1:]):
+        for name, shape in zip(names, series.iloc[1:], strict=True):
             if not own.intersects(shape):
                 continue
             area = own.intersection(shape).area

@@ -54,8 +54,8 @@ def neighbour_pairs(
     pairs = pd.DataFrame({"a": codes[i], "b": codes[j], "border_m": length.round(1)})
     pairs = pairs[pairs["border_m"] > min_length_m]
     if "parent_code" in units:
-        parent = dict(zip(units["code"], units["parent_code"]))
-        nested = [parent.get(a) == b or parent.get(b) == a for a, b in zip(pairs["a"], pairs["b"])]
+        parent = dict(zip(units["code"], units["parent_code"], strict=True))
+        nested = [parent.get(a) == b or parent.get(b) == a for a, b in zip(pairs["a"], pairs["b"], strict=True)]
         pairs = pairs[~np.asarray(nested, dtype=bool)]
     swap = pairs["a"] > pairs["b"]
     pairs.loc[swap, ["a", "b"]] = pairs.loc[swap, ["b", "a"]].to_numpy()

@@ -31,10 +31,10 @@ class Perimeter:
     def sorted_codes(self) -> list[str]:
         return sorted(self.codes)
 
-    def with_codes(self, codes) -> "Perimeter":
+    def with_codes(self, codes) -> Perimeter:
         return replace(self, codes=frozenset(codes))
 
-    def toggled(self, code: str) -> "Perimeter":
+    def toggled(self, code: str) -> Perimeter:
         """Add `code`, or remove it when already in."""
         return self.with_codes(self.codes ^ {code})
 

@@ -48,7 +48,7 @@ def load_commune_neighbours() -> pd.DataFrame:
 def load_successors() -> dict[str, str]:
     """Obsolete commune code -> the current commune that absorbed it."""
     table = pd.read_csv(SUCCESSORS_FILE, dtype=str)
-    return dict(zip(table["old_code"], table["current_code"]))
+    return dict(zip(table["old_code"], table["current_code"], strict=True))
 
 
 class UnknownVintageError(ValueError):

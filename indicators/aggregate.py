@@ -134,7 +134,7 @@ class Aggregator:
         self._names = {}
         for key, column in (("dep", "dep_name"), ("reg", "reg_name")):
             pairs = communes[[key, column]].drop_duplicates(key)
-            self._names.update({(key, c): n for c, n in zip(pairs[key].tolist(), pairs[column].tolist())})
+            self._names.update({(key, c): n for c, n in zip(pairs[key].tolist(), pairs[column].tolist(), strict=True)})
         self._prepared = self._prepare_all()
 
     # --- precomputation ------------------------------------------------------------
@@ -152,12 +152,12 @@ class Aggregator:
         rows: dict[str, list[str]] = {}
         codes, communes = table.index.tolist(), self._commune_of.tolist()
         if self.dataset.level == "iris":
-            for code, parent, commune in zip(codes, table[PARENT_COLUMN].tolist(), communes):
+            for code, parent, commune in zip(codes, table[PARENT_COLUMN].tolist(), communes, strict=True):
                 rows.setdefault(parent, []).append(code)
                 if isinstance(commune, str) and commune != parent:
                     rows.setdefault(commune, []).append(code)
         else:
-            for code, commune in zip(codes, communes):
+            for code, commune in zip(codes, communes, strict=True):
                 if isinstance(commune, str) and commune != code:
                     rows.setdefault(commune, []).append(code)
         return rows
@@ -186,7 +186,7 @@ class Aggregator:
         for France, in one pass over the communes."""
         sums = {i.id: self._unit_sums(i) for i in self.dataset.indicators}
         frame = pd.DataFrame({f"{part}:{ident}": series for ident, parts in sums.items()
-                              for part, series in zip(("num", "den", "has"), parts)}).astype(float)
+                              for part, series in zip(("num", "den", "has"), parts, strict=True)}).astype(float)
         per_commune = frame.groupby(self._commune_of).sum()
         units = self.catalog.units
         communes = units.loc[units["level"] == "commune", ["dep", "reg", "population"]]
@@ -200,14 +200,15 @@ class Aggregator:
         for key in ("dep", "reg"):
             levels.append(wide.groupby(communes[key]).sum().rename_axis("code").assign(key=key))
         totals = pd.concat(levels)
-        keys = list(zip(totals["key"].tolist(), totals.index.tolist()))
+        keys = list(zip(totals["key"].tolist(), totals.index.tolist(), strict=True))
         prepared = {}
         for ident, (num, den, has) in sums.items():
             names = [f"num:{ident}", f"den:{ident}", f"has:{ident}", "n", "pop", f"covered:{ident}"]
             with_data = num.index[has.to_numpy()].tolist()
             prepared[ident] = _Prepared(
-                dict(zip(with_data, num[has].tolist())), dict(zip(with_data, den[has].tolist())),
-                dict(zip(keys, map(tuple, totals[names].to_numpy(dtype=float).tolist()))))
+                dict(zip(with_data, num[has].tolist(), strict=True)),
+                dict(zip(with_data, den[has].tolist(), strict=True)),
+                dict(zip(keys, map(tuple, totals[names].to_numpy(dtype=float).tolist()), strict=True)))
         return prepared
 
     # --- public --------------------------------------------------------------------
@@ -264,7 +265,7 @@ class Aggregator:
         # A code inside another code of the set adds nothing.
         known = [c for c in known if not chosen.intersection(self.catalog.ancestors(c))]
         population = pd.to_numeric(self.catalog.units["population"].reindex(known), errors="coerce")
-        pop = {c: (None if pd.isna(p) else float(p)) for c, p in zip(known, population)}
+        pop = {c: (None if pd.isna(p) else float(p)) for c, p in zip(known, population, strict=True)}
         items: list[_Item] = []
         groups: dict[str, list[str]] = {}
         for code in known:
@@ -327,7 +328,8 @@ class Aggregator:
         for item in plan.items:
             n_units += len(item.codes)
             counted = item.share_known and not (item.partial and indicator.rule == "sum")
-            with_data = [(u, f) for u, f in zip(item.units, item.factors) if u in prep.num] if counted else []
+            with_data = ([(u, f) for u, f in zip(item.units, item.factors, strict=True) if u in prep.num]
+                         if counted else [])
             has = bool(with_data)
             if has:
                 num += sum(prep.num[u] * f for u, f in with_data)

@@ -79,7 +79,7 @@ def table_rows(catalog: Catalog, perimeter: Perimeter) -> list[tuple[str, str, s
     table = lettre_table(catalog, perimeter)
     name, postal, insee, iris = COLUMNS[:4]
     code = table[iris].where(table[iris].fillna("") != "", table[insee])
-    return list(zip(table[name], table[postal].fillna(""), code))
+    return list(zip(table[name], table[postal].fillna(""), code, strict=True))
 
 
 # --- the map -------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def _name_communes(ax, units: gpd.GeoDataFrame, crs) -> None:
         return
     communes = shapes.dissolve(by="commune_code", aggfunc={"commune_name": "first", "population": "sum"})
     communes = communes.sort_values("population", ascending=False).head(MAX_NAMED_COMMUNES)
-    for name, shape in zip(communes["commune_name"], communes.geometry):
+    for name, shape in zip(communes["commune_name"], communes.geometry, strict=True):
         point = shape.representative_point()
         ax.text(point.x, point.y, name, fontsize=COMMUNE_NAME_PT, ha="center", va="center",
                 color="#102a43", clip_on=True,
@@ -355,12 +355,12 @@ def _table(pdf: _Page, table: list[tuple[str, str, str]], layout: TableLayout) -
         if not chunk:
             break
         pdf.set_xy(x, top)
-        for w, title in zip(widths, TABLE_HEADER):
+        for w, title in zip(widths, TABLE_HEADER, strict=True):
             pdf.fitted_cell(w, layout.row_h, title, layout.font, bold=True, fill=True)
         for i, row in enumerate(chunk, start=1):
             pdf.set_xy(x, top + i * layout.row_h)
             pdf.set_fill_color(*((246, 247, 249) if i % 2 == 0 else (255, 255, 255)))
-            cells = zip(widths, row) if any(row[1:]) else [(block_w, row[0])]  # « et N autres »
+            cells = zip(widths, row, strict=True) if any(row[1:]) else [(block_w, row[0])]  # « et N autres »
             for w, text in cells:
                 pdf.fitted_cell(w, layout.row_h, str(text), layout.font, fill=True)
         pdf.set_fill_color(232, 236, 240)

@@ -26,7 +26,7 @@ import sqlite3
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -113,7 +113,7 @@ class ScenarioDeletedError(StoreError):
 class ConflictError(StoreError):
     """Someone saved the scenario since `expected_version`; `current` is what they saved."""
 
-    def __init__(self, current: "Scenario", expected_version: int):
+    def __init__(self, current: Scenario, expected_version: int):
         what = "supprimé" if current.deleted else "modifié"
         super().__init__(
             f"« {current.name} » a été {what} par {current.author or 'un autre utilisateur'} "
@@ -156,7 +156,7 @@ class Scenario:
         return self.updated_at
 
     @classmethod
-    def from_perimeter(cls, perimeter: Perimeter, author: str = "") -> "Scenario":
+    def from_perimeter(cls, perimeter: Perimeter, author: str = "") -> Scenario:
         meta = perimeter.metadata
         return cls(perimeter.name, perimeter.codes, str(meta.get("porteur", "")),
                    str(meta.get("statut", STATUTS[0])), str(meta.get("notes", "")), author,
@@ -231,7 +231,7 @@ def diff(before: Scenario, after: Scenario) -> dict:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def paris_time(moment: datetime) -> datetime:
@@ -369,7 +369,7 @@ class _Db:
         return self.conn.execute(self.backend.sql(query), params or {})
 
 
-def open_store(database_url: str | None = None, sqlite_path: str | Path | None = None) -> "Store":
+def open_store(database_url: str | None = None, sqlite_path: str | Path | None = None) -> Store:
     """The store the app uses: PostgreSQL at `database_url` (default: DATABASE_URL), else
     the SQLite file `sqlite_path` (default: <workspace>/scenarios.sqlite)."""
     url = database_url or os.environ.get("DATABASE_URL")
@@ -582,7 +582,8 @@ class Store:
             {"id": s.id, "version": s.version, "action": action, "author": s.author,
              "at": s.saved_at.isoformat(), "name": s.name, "codes": json.dumps(sorted(s.codes)),
              "porteur": s.porteur, "statut": s.statut, "notes": s.notes,
-             "manual": s.manual_population, "deleted": int(s.deleted), "changes": json.dumps(changes, ensure_ascii=False)})
+             "manual": s.manual_population, "deleted": int(s.deleted),
+             "changes": json.dumps(changes, ensure_ascii=False)})
 
     def _free_copy_name(self, db: _Db, name: str) -> str:
         taken = {s.name for s, _, _ in self._select(db, "WHERE v.version = s.version", {})

@@ -24,6 +24,7 @@ import json
 import re
 import zlib
 from collections import defaultdict
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 from geo.perimeter import Perimeter
@@ -104,7 +105,7 @@ def _pack(codes) -> list:
     out = []
     for (head, width), numbers in sorted(groups.items()):
         numbers.sort()
-        out.append([head, width, numbers[0]] + [b - a for a, b in zip(numbers, numbers[1:])])
+        out.append([head, width, numbers[0]] + [b - a for a, b in pairwise(numbers)])
     return out
 
 

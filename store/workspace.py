@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -31,7 +31,7 @@ def save_iris_contours(iris: gpd.GeoDataFrame, source: str) -> Path:
     iris.to_parquet(partial, compression="zstd", index=False)
     partial.replace(target)
     meta = {"source": source, "units": int(len(iris)),
-            "imported": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            "imported": datetime.now(UTC).isoformat(timespec="seconds")}
     target.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False))
     return target
 
@@ -59,7 +59,7 @@ def save_iris_population(population: pd.Series, year: int, source: str) -> None:
     partial.replace(target)
     target.with_suffix(".json").write_text(json.dumps(
         {"source": source, "year": year, "units": int(len(population)),
-         "imported": datetime.now(timezone.utc).isoformat(timespec="seconds")}, ensure_ascii=False))
+         "imported": datetime.now(UTC).isoformat(timespec="seconds")}, ensure_ascii=False))
 
 
 def load_iris_population() -> tuple[pd.Series, dict] | None:

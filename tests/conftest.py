@@ -40,7 +40,7 @@ def paca_feature_rows() -> pd.DataFrame:
     arrondissements, and its leaves (Marseille by arrondissement where the file says so)."""
     features = json.loads(shared_file("cpts_paca.geojson").read_bytes())["features"]
     successors = pd.read_csv(SUCCESSORS_FILE, dtype=str)
-    current = dict(zip(successors["old_code"], successors["current_code"]))
+    current = dict(zip(successors["old_code"], successors["current_code"], strict=True))
     rows = []
     for f in features:
         p = f["properties"]

@@ -160,7 +160,7 @@ def test_upload_shows_what_was_read_and_the_columns_can_be_changed(app, catalog,
     grouping column chosen by hand rereads the file before the analysis."""
     units = catalog.units.loc[carmausin.sorted_codes()]
     rows = "".join(f"{c},{n},{'Nord' if i % 2 else 'Sud'}\n"
-                   for i, (c, n) in enumerate(zip(units["code"], units["name"])))
+                   for i, (c, n) in enumerate(zip(units["code"], units["name"], strict=True)))
     at = open_page(app, ARS_PAGE)
     at.sidebar.file_uploader[0].upload("liste.csv", ("code,nom,secteur\n" + rows).encode(), "text/csv")
     at.run()

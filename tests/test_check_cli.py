@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from formats.layers import to_csv
 from geo.perimeter import Perimeter
 
@@ -16,6 +18,7 @@ def run(*args):
                           capture_output=True, text=True, timeout=120, check=False)
 
 
+@pytest.mark.slow
 def test_cli_reports_overlap_in_french_and_json_with_exit_status(tmp_path, carmausin):
     candidate = tmp_path / "carmausin.csv"
     candidate.write_text(to_csv(carmausin))
@@ -30,6 +33,7 @@ def test_cli_reports_overlap_in_french_and_json_with_exit_status(tmp_path, carma
     assert [f["codes"] for f in result["findings"] if f["kind"] == "overlap"] == [["81060"]]
 
 
+@pytest.mark.slow
 def test_cli_without_blocking_finding_exits_zero(tmp_path, carmausin):
     candidate = tmp_path / "p.csv"
     candidate.write_text(to_csv(carmausin))
@@ -43,6 +47,7 @@ def test_cli_unreadable_file_exits_2_with_reason(tmp_path):
     assert out.returncode == 2 and "Erreur" in out.stderr and out.stdout == ""
 
 
+@pytest.mark.slow
 def test_cli_lists_unknown_codes(tmp_path):
     p = tmp_path / "p.csv"
     p.write_text(to_csv(Perimeter("Essai", {"81060", "99999"})))
@@ -55,10 +60,11 @@ def coverage(*args):
                           capture_output=True, text=True, timeout=120, check=False)
 
 
+@pytest.mark.slow
 def test_code_nom_list_is_checked_as_one_perimeter_and_the_choice_is_printed(tmp_path, catalog, carmausin):
     units = catalog.units.loc[carmausin.sorted_codes()]
     listing = tmp_path / "carmausin.csv"
-    listing.write_text("code,nom\n" + "".join(f"{c},{n}\n" for c, n in zip(units["code"], units["name"])))
+    listing.write_text("code,nom\n" + "".join(f"{c},{n}\n" for c, n in zip(units["code"], units["name"], strict=True)))
     out = run(listing, "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["figures"]["communes"] == 32
@@ -66,6 +72,7 @@ def test_code_nom_list_is_checked_as_one_perimeter_and_the_choice_is_printed(tmp
     assert "Colonne(s) de libellés, pas de regroupement : « nom »" in out.stderr
 
 
+@pytest.mark.slow
 def test_several_perimeters_are_checked_whole_or_one_by_name(tmp_path):
     layer = tmp_path / "deux.csv"
     layer.write_text("cpts,code\nEssai A,81004\nEssai A,81060\nEssai B,81060\nEssai B,81065\n")
@@ -81,6 +88,7 @@ def test_several_perimeters_are_checked_whole_or_one_by_name(tmp_path):
     assert "« Essai A »" in missing.stderr
 
 
+@pytest.mark.slow
 def test_ambiguous_file_exits_2_naming_the_candidates_and_overrides_resolve_it(tmp_path):
     table = tmp_path / "t.csv"
     table.write_text("commune_siege,commune_antenne,groupe,zone\n81004,81060,Nord,Est\n"
@@ -99,6 +107,7 @@ def test_ambiguous_file_exits_2_naming_the_candidates_and_overrides_resolve_it(t
     assert single.returncode == 0 and json.loads(single.stdout)["figures"]["communes"] == 4
 
 
+@pytest.mark.slow
 def test_both_tools_exit_2_on_bad_input_with_a_french_reason(tmp_path):
     good = tmp_path / "p.csv"
     good.write_text("code\n81004\n")
@@ -114,6 +123,7 @@ def test_both_tools_exit_2_on_bad_input_with_a_french_reason(tmp_path):
     assert "2 = fichier illisible" in coverage("--help").stdout.replace("\n", " ").replace("  ", " ")
 
 
+@pytest.mark.slow
 def test_coverage_accepts_lower_case_corsica(tmp_path):
     layer = tmp_path / "corse.csv"
     layer.write_text("cpts,code\nEssai Ajaccio,2A004\nEssai Ajaccio,2A006\n")
@@ -122,6 +132,7 @@ def test_coverage_accepts_lower_case_corsica(tmp_path):
     assert json.loads(out.stdout)["scope"]["departements"] == ["2A"]
 
 
+@pytest.mark.slow
 def test_check_and_coverage_agree_on_communes_a_layer_declares_shared(tmp_path):
     """The real PACA layer declares Nice and Toulon split (`infra`): checked whole, no
     perimeter reports them as a blocking overlap; the population of their CPTS is a range."""

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from formats.layers import Layer, read_layer
 from cli.coverage import main, render
+from formats.layers import Layer, read_layer
 from geo.coverage import Scope, ScopeError, analyse_layer
 from geo.perimeter import Perimeter
 from geo.units import load_commune_neighbours
@@ -115,7 +115,7 @@ def test_every_cpts_row_against_an_independent_count(catalog, raw, paca):
         for leaf in row["leaves"]:
             owner[leaf].add(row["name"])
     neighbours = defaultdict(set)
-    for a, b in zip(pairs["a"], pairs["b"]):
+    for a, b in zip(pairs["a"], pairs["b"], strict=True):
         for x, y in ((a, b), (b, a)):
             for name in owner.get(x, ()):
                 neighbours[name] |= owner.get(y, set()) - {name}
@@ -220,6 +220,7 @@ def test_messy_layer_keeps_names_as_text_and_reports_codes_not_placed(catalog, t
     assert any("Nom en double" in w for w in coverage.warnings)
 
 
+@pytest.mark.slow
 def test_cli_json_for_scripts(paca_file, paca):
     out = subprocess.run([sys.executable, "-m", "cli.coverage", str(paca_file), "--json"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)

@@ -62,7 +62,7 @@ def sirene_frame() -> pd.DataFrame:
     """The SIRENE counts, obsolete commune codes replaced by their current commune."""
     frame = pd.read_csv(shared_file(SIRENE), dtype={"code_commune": str, "dep": str})
     successors = pd.read_csv(ROOT / "data" / "code_successors.csv", dtype=str)
-    current = dict(zip(successors["old_code"], successors["current_code"]))
+    current = dict(zip(successors["old_code"], successors["current_code"], strict=True))
     frame["code"] = frame["code_commune"].map(lambda c: current.get(c, c))
     return frame
 
@@ -199,7 +199,7 @@ def test_generic_import_errors_keep_what_was_loaded_then_remove(app, workspace, 
     assert f"Couverture du territoire affiché (81 – Tarn) : {fr(100 * share)} %" in texts(at.markdown)
     remapped = sirene_frame.loc[sirene_frame["code"] != sirene_frame["code_commune"]]
     assert remapped.shape[0] and all(f"{o} → {n}" in texts(at.code)
-                                     for o, n in zip(remapped["code_commune"], remapped["code"]))
+                                     for o, n in zip(remapped["code_commune"], remapped["code"], strict=True))
 
     # Text where a number is expected (a test value written into a copy of the real file).
     frame = pd.read_csv(io.BytesIO(raw), dtype=str)
@@ -265,7 +265,8 @@ def test_diagnosis_opens_with_embedded_indicators_and_the_departement_context(ap
     export = pd.read_csv(shared_file("cartosante_bv/insee_statlocales_departements_sante_2024.csv"),
                          sep=";", skiprows=2, dtype={"Code": str}).set_index("Code")
     assert list(context.value.index) == ["81 – Tarn"]
-    assert context.value.iloc[0]["Médecin généraliste (en nombre) 2024"] == str(export.at["81", "Médecin généraliste (en nombre) 2024"])
+    doctors = "Médecin généraliste (en nombre) 2024"
+    assert context.value.iloc[0][doctors] == str(export.at["81", doctors])
     assert context.value.iloc[0]["Espérance de vie des femmes à la naissance 2024"] == "86,0"
     assert "Statistiques locales" in texts(at.caption)
 

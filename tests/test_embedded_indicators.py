@@ -44,6 +44,7 @@ def weighted(frame: pd.DataFrame) -> float:
     return float((frame["apl"] * frame["weight"]).sum() / frame["weight"].sum())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("year,dataset_id", [(2022, APL_2022), (2023, APL_2023)])
 def test_apl_of_carmausin_and_of_the_tarn_match_pandas_on_the_workbook(catalog, carmausin, workbook,
                                                                       year, dataset_id):

@@ -49,6 +49,7 @@ def test_too_many_perimeters_are_refused_with_a_message(catalog):
         read_layer(catalog, data, "trop.geojson")
 
 
+@pytest.mark.slow
 def test_a_polygon_of_many_vertices_is_simplified_and_said(catalog):
     centre = catalog.units.loc["81004"].geometry.centroid
     n = MAX_VERTICES + 10_000
@@ -173,6 +174,7 @@ def _bomb() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow
 def test_archives_too_large_once_extracted_or_escaping_are_refused(catalog, tmp_path):
     bomb = _bomb()
     assert len(bomb) < 5 * 2**20

@@ -106,7 +106,7 @@ def test_insee_commune_xlsx_with_title_rows(tmp_path):
     header = ["CODGEO", "LIBGEO"] + _insee_columns()
     values = [v for _, _, _, v in IRIS_ROWS]
     com = titles + [header, [1001, TEST_LABEL] + values[0], ["2A004", TEST_LABEL] + values[1],
-                    [75056, TEST_LABEL] + [sum(x) for x in zip(values[2], values[3])]]
+                    [75056, TEST_LABEL] + [sum(x) for x in zip(values[2], values[3], strict=True)]]
     arm = titles + [header, [75101, TEST_LABEL] + values[3], [75102, TEST_LABEL] + values[2]]
     path = _write_xlsx(tmp_path / "base-cc-evol-struct-pop-2019.xlsx", {"COM": com, "ARM": arm})
     dataset = read_insee_population(path)

@@ -70,6 +70,7 @@ def test_each_cpts_gets_its_iris_and_hors_cpts_is_white(qgis_layer):
     assert coverage.white["population"].notna().all()
 
 
+@pytest.mark.slow
 def test_coverage_cli_on_the_shapefile_export(qgis_layer, tmp_path):
     qgis_layer.to_file(tmp_path / "cpts_iris.shp")
     archive = tmp_path / "cpts_iris.zip"

@@ -32,7 +32,7 @@ def test_the_map_draws_each_finding_in_its_kind_colour(catalog, carmausin):
     assert {"overlap", "isolated"} <= {f.kind for f in drawn}
     layers = list(perimeter_group(None, report.findings)._children.values())
     assert len(layers) == len(drawn)
-    for finding, layer in zip(drawn, layers):
+    for finding, layer in zip(drawn, layers, strict=True):
         assert layer.style_function({})["color"] == FINDING_KINDS[finding.kind].colour
 
 

@@ -53,7 +53,8 @@ def test_units_layer_reports_the_bounds_folium_would_compute(catalog):
     walked = get_bounds(payload, lonlat=True)  # what folium.GeoJson walks every coordinate for
     given = UnitsLayer("/app/static/maps/territory.json", tuple(units.total_bounds)).get_bounds()
     # The payload is rounded to 1e-5 degree; the units' own bounds are exact.
-    assert all(abs(a - b) <= 1e-5 for mine, theirs in zip(given, walked) for a, b in zip(mine, theirs))
+    assert all(abs(a - b) <= 1e-5
+               for mine, theirs in zip(given, walked, strict=True) for a, b in zip(mine, theirs, strict=True))
 
 
 def test_a_region_is_simplified_as_a_coverage_and_stays_one(catalog):

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from cli.check import main as check_main
+from cli.coverage import main as coverage_main
 from formats.layers import to_csv
 from geo.checks import check_perimeter
-from cli.coverage import main as coverage_main
 from geo.perimeter import Perimeter
 from geo.population import taille
 from geo.units import (
@@ -42,6 +42,7 @@ def test_the_vintage_in_force_is_2023_and_all_four_are_there():
     assert embedded_metadata()["cog_vintage"] == 2026
 
 
+@pytest.mark.slow
 def test_every_commune_in_force_has_a_contour_and_a_population_or_a_stated_gap():
     listed = package(2023)
     listed = listed[listed["type"].isin(["commune-actuelle", "arrondissement-municipal"])]
@@ -134,6 +135,7 @@ def test_check_cli_prints_the_vintage_and_accepts_an_earlier_one(tmp_path, carma
         sorted(carmausin.codes), "population"].sum())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", ["cli.check", "cli.coverage"])
 def test_unknown_vintage_on_the_command_line_exits_2_in_french(tmp_path, module):
     layer = tmp_path / "p.csv"

@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_preload_fills_the_caches_without_declaring_the_map_component():
     script = (
         "import sys, serve\n"

@@ -16,6 +16,7 @@ import sys
 import threading
 import uuid
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -136,15 +137,16 @@ def test_history_says_what_changed_who_and_when(store):
     assert [c.scenario.version for c in history] == [1, 2, 3]
     assert [c.scenario.author for c in history] == ["Anne", "Bruno", "Chloé"]
     assert [c.action for c in history] == ["create", "save", "save"]
-    for before, after, change in zip([set()] + [st[0] for st in steps], [st[0] for st in steps], history):
+    states = [set()] + [st[0] for st in steps]  # before the first step, then after each
+    for before, after, change in zip(states[:-1], states[1:], history, strict=True):
         assert set(change.added) == set(after) - set(before)
         assert set(change.removed) == set(before) - set(after)
     assert history[1].fields == {}
     assert history[2].fields == {"statut": ("projet", "ACI signé"), "notes": ("", "validé")}
-    assert all(a.scenario.updated_at <= b.scenario.updated_at for a, b in zip(history, history[1:]))
+    assert all(a.scenario.updated_at <= b.scenario.updated_at for a, b in pairwise(history))
     assert "Chloé" in history[2].summary() and "ACI signé" in history[2].summary()
     # every version is kept whole
-    for (codes, statut, notes, _), change in zip(steps, history):
+    for (codes, statut, notes, _), change in zip(steps, history, strict=True):
         old = store.load(s.id, version=change.scenario.version)
         assert (old.codes, old.statut, old.notes) == (frozenset(codes), statut, notes)
 

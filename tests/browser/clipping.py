@@ -15,7 +15,8 @@ CLIPPED_JS = """() => {
       if (r.width && (r.right > box.right + 1 || r.left < box.left - 1)) cut.push('bar: ' + text.textContent);
     }
   }
-  for (const el of document.querySelectorAll('[data-testid="stSelectbox"] [value], [data-testid="stSelectbox"] div[class*="ValueContainer"] div')) {
+  const selects = '[data-testid="stSelectbox"] [value], [data-testid="stSelectbox"] div[class*="ValueContainer"] div';
+  for (const el of document.querySelectorAll(selects)) {
     if (el.scrollWidth > el.clientWidth + 1 && el.children.length === 0) cut.push('select: ' + el.innerText);
   }
   return cut;

@@ -29,7 +29,8 @@ def clickable_communes(catalog, deps: tuple[str, ...], count: int) -> list[tuple
     shown = units[units["dep"].isin(deps) & units["level"].isin(["commune", "arrondissement"])]
     shown = shown[~shown["code"].isin(set(shown["parent_code"].dropna()))]
     result = []
-    for code, geometry in shown.sort_values("area_km2", ascending=False).head(count)[["code", "geometry"]].itertuples(index=False):
+    largest = shown.sort_values("area_km2", ascending=False).head(count)
+    for code, geometry in largest[["code", "geometry"]].itertuples(index=False):
         part = max(getattr(geometry, "geoms", [geometry]), key=lambda p: p.area)
         point = polylabel(part, tolerance=0.001)
         result.append((code, point.y, point.x))

@@ -21,7 +21,7 @@ MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 def expected_count(codes) -> int:
     frame = pd.read_csv(shared_file(SIRENE), dtype={"code_commune": str})
     successors = pd.read_csv(ROOT / "data" / "code_successors.csv", dtype=str)
-    current = dict(zip(successors["old_code"], successors["current_code"]))
+    current = dict(zip(successors["old_code"], successors["current_code"], strict=True))
     frame["code"] = frame["code_commune"].map(lambda c: current.get(c, c))
     return int(frame.loc[frame["code"].isin(codes), "generaliste"].sum())
 

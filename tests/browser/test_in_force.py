@@ -32,7 +32,7 @@ def test_home_page_names_the_vintage_and_shows_health_references(streamlit_serve
     old = Aggregator(catalog, embedded_dataset(AGE_75)).compare(SHARE_75_INDICATOR, codes, carmausin.name)
     for place, apl_place, old_place in zip(["CPTS du Carmausin-Ségala", "Tarn", "Occitanie", "France"],
                                            (apl.perimeter,) + apl.references,
-                                           (old.perimeter,) + old.references):
+                                           (old.perimeter,) + old.references, strict=True):
         row = table.locator("tr").filter(has_text=place)
         expect(row).to_contain_text(fmt_number(apl_place.value, 2))
         expect(row).to_contain_text(fmt_number(old_place.value, 1) + " %")
