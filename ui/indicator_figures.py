@@ -143,8 +143,9 @@ def age_structure_figure(comparisons: Mapping[str, Comparison]) -> go.Figure | N
         textposition="inside", insidetextanchor="start", textfont=dict(size=FONT_SIZE, color="white")))
     main_departement = lambda c: c.departements[0] if c.departements else None  # noqa: E731
     for pick, symbol in ((main_departement, "diamond"), (lambda c: c.france, "line-ew-open")):
-        references = [pick(comparisons[i]) for i in ids]
-        if references[0] is None:
+        picked = [pick(comparisons[i]) for i in ids]
+        references = [r for r in picked if r is not None]
+        if len(references) < len(picked):  # the bands come from one file: all or none have it
             continue
         figure.add_trace(go.Scatter(
             x=labels, y=[r.value for r in references], mode="markers", name=escape(reference_label(references[0])),
@@ -177,7 +178,7 @@ def summary_table(comparisons: Iterable[Comparison], headline_only: bool = True)
         if _per_10k(indicator):
             variants.append((f"{indicator.label} {PER_10K}", PER_10K, lambda a: a.per_10k, 1))
         for label, unit, pick, decimals in variants:
-            row = {"Indicateur": label, "Unité": unit}
+            row: dict[str, str | float | None] = {"Indicateur": label, "Unité": unit}
             for place in places:
                 value = pick(place)
                 row[reference_label(place)] = None if value is None else round(value, decimals)

@@ -26,7 +26,7 @@ def panel(catalog: Catalog, report: Report) -> None:
     """Shown when a unit of the perimeter has no official population, or an entry exists."""
     perimeter = report.perimeter
     population = catalog.column("population")
-    estimated = getattr(catalog, "estimated", frozenset())
+    estimated: frozenset[str] = getattr(catalog, "estimated", frozenset())
     official = {c: None if c in estimated else population.get(c) for c in report.leaves}
     missing = sorted(c for c in report.leaves if official[c] is None)
     used = manual.in_use(perimeter.metadata, report.leaves)

@@ -23,6 +23,7 @@ import shapely
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
+from shapely.geometry.base import BaseGeometry
 
 from geo.catalog import Catalog
 from geo.finding_kinds import FINDING_KINDS, kind_of
@@ -159,7 +160,7 @@ def base_map(territory_url: str, bounds) -> folium.Map:
     return m
 
 
-def neighbours_payload(neighbours: list[tuple[str, object, tuple[str, ...]]]) -> dict:
+def neighbours_payload(neighbours: list[tuple[str, BaseGeometry, tuple[str, ...]]]) -> dict:
     """The neighbouring CPTS for the map: outline, escaped name, colour and unit codes of
     each (name, geometry, codes)."""
     features = []
@@ -221,8 +222,8 @@ def cpts_colours(neighbours: dict[str, tuple[str, ...]]) -> dict[str, str]:
     used = dict.fromkeys(CPTS_COLOURS, 0)
     for name in sorted(neighbours, key=lambda n: (-len(neighbours[n]), n)):
         taken = {colours.get(n) for n in neighbours[name]}
-        colour = min((c for c in CPTS_COLOURS if c not in taken), key=used.get, default=None)
-        colours[name] = colour or min(CPTS_COLOURS, key=used.get)
+        colour = min((c for c in CPTS_COLOURS if c not in taken), key=used.__getitem__, default=None)
+        colours[name] = colour or min(CPTS_COLOURS, key=used.__getitem__)
         used[colours[name]] += 1
     return colours
 
