@@ -102,8 +102,10 @@ def reading(catalog: Catalog, source: str) -> Layer | None:
     raw = st.session_state["ars_raw"].get(source)
     if raw is None:  # a builder's layer, already read there
         return _choices()[source]
-    layer, error = layer_reading.read(catalog, *raw, key=f"ars_cols_{file_stem(source)}")
-    with st.expander("Lecture du fichier", expanded=layer is None or bool(layer.detection.uncovered)):
+    data, name = raw
+    layer, error = layer_reading.read(catalog, data, name, key=f"ars_cols_{file_stem(source)}")
+    uncovered = layer is not None and layer.detection is not None and bool(layer.detection.uncovered)
+    with st.expander("Lecture du fichier", expanded=layer is None or uncovered):
         layer_reading.panel(f"ars_cols_{file_stem(source)}", layer, error)
     if layer is not None:
         st.session_state["ars_layers"][source] = layer
@@ -262,7 +264,7 @@ def coverage_map(url: str, bounds, members: dict[str, list[str]]) -> None:
                           placeholder="Aucune", key="ars_highlight")
     st_folium(cmap.coverage_map(url, bounds), key="ars_map", height=620,
               use_container_width=True, returned_objects=[],
-              feature_group_to_add=cmap.highlight_group(tuple(members.get(chosen, ()))))
+              feature_group_to_add=cmap.highlight_group(tuple(members[chosen]) if chosen else ()))
     st.markdown(legend.coverage_legend(), unsafe_allow_html=True)
     st.caption("Chaque CPTS dans sa couleur (survolez une commune pour son nom).")
 

@@ -4,6 +4,7 @@ the screen and turns what the user did there into a new perimeter (ui.state)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import streamlit as st
 from shapely.geometry import shape
@@ -31,6 +32,9 @@ from ui import map as cmap
 from ui.offline_assets import published_json
 from ui.perimeter_figures import population_by_commune, taille_gauge
 from ui.text import md
+
+# What an upload has to say: the widget that shows it (st.warning…) and its text.
+Message = tuple[Callable[[str], object], str]
 
 # What the panels show instead of empty figures and forms (the page draws them only for a
 # perimeter with units).
@@ -114,12 +118,12 @@ UPLOAD_KINDS = ["geojson", "json", "gpkg", "zip", "csv", "txt", "xlsx", "xls", "
 MAX_UPLOAD_MB = MAX_FILE_BYTES // 2**20  # the uploader states formats.layers' own limit
 
 
-def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:
+def apply_uploads(catalog: Catalog) -> list[Message]:
     """Apply the files just dropped in the sidebar's uploaders (their values are in the
     session state from the start of the run), before the map is drawn so that it shows
     them; the uploaders themselves are drawn later (`uploads`). Returns the messages to
     show under the uploaders, as (st.error/st.warning/st.info, text)."""
-    messages: list[tuple[object, str]] = []
+    messages: list[Message] = []
     opened = st.session_state.get("upload_perimeter")
     if opened is not None and state.first_time("upload_perimeter", opened.file_id):
         layer = _read(catalog, opened, messages)
@@ -146,7 +150,7 @@ def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:
     return messages
 
 
-def uploads(messages: list[tuple[object, str]]) -> None:
+def uploads(messages: list[Message]) -> None:
     st.markdown("**Fichiers**")
     kinds = "GeoJSON, GeoPackage, Shapefile zippé, ou tableau (CSV, XLSX, ODS) de codes INSEE"
     st.file_uploader("Ouvrir un périmètre", help=kinds, key="upload_perimeter", type=UPLOAD_KINDS,
@@ -163,7 +167,7 @@ def uploads(messages: list[tuple[object, str]]) -> None:
             st.rerun()
 
 
-def _read(catalog: Catalog, upload, messages: list[tuple[object, str]]):
+def _read(catalog: Catalog, upload, messages: list[Message]):
     try:
         layer = read_layer(catalog, upload.getvalue(), upload.name)
     except PerimeterFileError as exc:
@@ -213,7 +217,7 @@ def _search_box(catalog: Catalog) -> None:
         st.caption("Aucune unité trouvée.")
         return
     labels = {c: _label(r) for c, r in found.iterrows()}
-    choice = st.selectbox("Résultats", list(labels), format_func=labels.get, key="search_results",
+    choice = st.selectbox("Résultats", list(labels), format_func=labels.__getitem__, key="search_results",
                           label_visibility="collapsed")
     p = state.perimeter()
     verb = "Retirer" if choice in p.codes else "Ajouter"

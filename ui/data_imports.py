@@ -357,11 +357,12 @@ def _table_import() -> None:
     if not st.button("Importer", type="primary", key=key + "import"):
         return
     problems = [s for s in specs if isinstance(s, str)]
+    indicators = [s for s in specs if isinstance(s, Indicator)]
     if not values or problems:
         st.error(" ".join(problems) or "Choisissez au moins une colonne de valeurs.")
         return
     _run(lambda progress: read_table(
-        upload.getvalue(), code, _unique_ids(specs), filename=upload.name, sheet=sheet,
+        upload.getvalue(), code, _unique_ids(indicators), filename=upload.name, sheet=sheet,
         title=title.strip() or None, publisher=publisher.strip(),
         vintage=None if year is None else int(year), absent_as_zero=exhaustive, progress=progress,
         max_bytes=indicator_files.MAX_FILE_BYTES),
@@ -373,19 +374,20 @@ def _value_form(key: str, column: str, others: list[str], publisher: str, year) 
     with st.container(border=True):
         st.markdown(f"**Colonne « {md(column)} »**")
         rule_col, base_col, scale_col = st.columns([2, 3, 2])
-        rule = rule_col.selectbox("Agrégation", list(RULE_LABELS), format_func=RULE_LABELS.get,
+        rule = rule_col.selectbox("Agrégation", list(RULE_LABELS), format_func=RULE_LABELS.__getitem__,
                                   key=key + "rule")
-        denominator, scale = None, 1.0
+        denominator: str | None = None
+        scale = 1.0
         if rule == "sum":
             base_col.caption("Somme sur les communes ; comparée aussi pour 10 000 habitants.")
         elif rule == "ratio":
-            denominator = base_col.selectbox("Dénominateur", [None] + others, key=key + "den",
+            denominator = base_col.selectbox("Dénominateur", [None, *others], key=key + "den",
                                              format_func=lambda c: "— choisir —" if c is None else c)
-            scale = scale_col.selectbox("Exprimé", list(SCALES), format_func=SCALES.get, index=1,
+            scale = scale_col.selectbox("Exprimé", list(SCALES), format_func=SCALES.__getitem__, index=1,
                                         key=key + "scale")
         else:
             denominator = base_col.selectbox(
-                "Poids", [None] + others, key=key + "weight",
+                "Poids", [None, *others], key=key + "weight",
                 format_func=lambda c: "population municipale (référentiel INSEE)" if c is None else c)
         label_col, unit_col, source_col, year_col = st.columns([3, 2, 3, 1])
         label = label_col.text_input("Libellé", column, key=key + "label").strip() or column

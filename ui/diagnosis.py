@@ -146,7 +146,7 @@ def other_picker() -> tuple[str, tuple[str, ...]] | None:
             st.caption("Pour comparer avec une CPTS voisine, ajoutez sa couche dans la page "
                        "« Construire un périmètre » (barre latérale, « Fichiers »).")
             return None
-        name = st.selectbox("Comparer avec une CPTS voisine", [None] + sorted(neighbours),
+        name = st.selectbox("Comparer avec une CPTS voisine", [None, *sorted(neighbours)],
                             format_func=lambda n: "— aucune —" if n is None else n, key="diagnosis_other")
     return None if name is None else (name, tuple(neighbours[name].sorted_codes()))
 

@@ -77,7 +77,7 @@ def show_notice() -> None:
 
 
 def _when(scenario: Scenario) -> str:
-    return f"{paris_time(scenario.updated_at):%d/%m/%Y à %H:%M}"
+    return f"{paris_time(scenario.saved_at):%d/%m/%Y à %H:%M}"
 
 
 def unknown_codes(catalog: Catalog, perimeter: Perimeter) -> list[str]:
@@ -263,7 +263,7 @@ def scenario_table(catalog: Catalog, scenarios: list[Scenario]) -> pd.DataFrame:
         "Porteur": [s.porteur for s in scenarios],
         "Population": [_population(tuple(sorted(s.codes)), id(catalog)) for s in scenarios],
         "Unités": [len(s.codes) for s in scenarios],
-        "Modifié le (heure de Paris)": [f"{paris_time(s.updated_at):%d/%m/%Y %H:%M}" for s in scenarios],
+        "Modifié le (heure de Paris)": [f"{paris_time(s.saved_at):%d/%m/%Y %H:%M}" for s in scenarios],
         "Par": [s.author or "anonyme" for s in scenarios],
         "Version": [s.version for s in scenarios],
     })
@@ -332,6 +332,8 @@ def unit_label(catalog: Catalog):
 
 def history(store: Store, scenario: Scenario, catalog: Catalog) -> None:
     """Every version, newest first (units by name), and a way back to any of them."""
+    if scenario.id is None:  # never saved: no history yet
+        return
     with st.expander(f"Historique ({scenario.version} version(s))"):
         try:
             changes = store.history(scenario.id)
@@ -470,7 +472,7 @@ def _column(catalog: Catalog, candidate: Candidate, report: Report, first: Repor
     if missing:
         st.warning("Comparé sans eux : " + missing_data_message(missing))
     pop, f = report.figures.population, report.figures
-    st.metric("Population", pop.label(), delta=first and population_change(first.figures.population, pop),
+    st.metric("Population", pop.label(), delta=population_change(first.figures.population, pop) if first else None,
               delta_color="off")
     st.caption(pop.vintage_label())
     st.metric("Taille", pop.taille_label())
@@ -492,9 +494,10 @@ def _column(catalog: Catalog, candidate: Candidate, report: Report, first: Repor
 
 def population_change(before: PopulationEstimate, after: PopulationEstimate) -> str | None:
     """Signed French difference; None when there is none or either population is a range."""
-    if not (before.exact and after.exact) or before.value == after.value:
+    old, new = before.value, after.value  # None for a range
+    if old is None or new is None or old == new:
         return None
-    gap = after.value - before.value
+    gap = new - old
     return f"{'+' if gap > 0 else '-'}{fmt_int(abs(gap))} hab."
 
 
