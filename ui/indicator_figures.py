@@ -8,8 +8,8 @@ since a perimeter's count and its département's do not compare.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from html import escape
-from typing import Iterable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -151,7 +151,8 @@ def age_structure_figure(comparisons: Mapping[str, Comparison]) -> go.Figure | N
             x=labels, y=[r.value for r in references], mode="markers", name=escape(reference_label(references[0])),
             marker=dict(symbol=symbol, size=22, color="#1f2933", line=dict(width=3, color="#1f2933"))))
     index = comparisons[AGEING_INDEX]
-    refs = " ; ".join(f"{escape(reference_label(a))} : {fmt_number(a.value, 0)}" for a in index.departements[:1] + (index.france,))
+    refs = " ; ".join(f"{escape(reference_label(a))} : {fmt_number(a.value, 0)}"
+                      for a in index.departements[:1] + (index.france,))
     title = (f"Structure par âge — indice de vieillissement : {fmt_number(index.perimeter.value, 0)}"
              f"<br><sup>65 ans et + pour 100 moins de 20 ans ({refs}) · {escape(index.indicator.source)}</sup>")
     figure.update_yaxes(title="% de la population", rangemode="tozero", gridcolor="#e4e7eb")

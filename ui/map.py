@@ -80,7 +80,7 @@ def territory_geojson(units: gpd.GeoDataFrame) -> dict:
     estimated = units["estimated"] if "estimated" in units else pd.Series(False, index=units.index)
     for code, name, level, pop, vintage, guess, geom, point in zip(
             units["code"], units["name"], units["level"], units["population"],
-            units["population_vintage"], estimated, geoms, points):
+            units["population_vintage"], estimated, geoms, points, strict=True):
         if geom is None or geom.is_empty:
             continue
         label = name if level != "iris" else f"IRIS {name}"

@@ -52,7 +52,7 @@ def population_by_commune(rows: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(
         x=rows["population"].fillna(0).astype(float), y=rows["label"], orientation="h",
         marker_color=["#0050a0" if k else "#cccccc" for k in known],
-        text=[fmt_int(v) if k else "inconnue" for v, k in zip(rows["population"], known)],
+        text=[fmt_int(v) if k else "inconnue" for v, k in zip(rows["population"], known, strict=True)],
         textposition="outside", cliponaxis=False,
     ))
     fig.update_xaxes(tickformat=",d")  # « 10 000 », not « 10k »
