@@ -87,7 +87,7 @@ def test_save_from_the_builder_then_listed_with_its_population(builder, workspac
     porteur(builder).input("Didier Doubax")
     save(builder, "Alice")
     assert "enregistré (version 1)" in builder.success[0].value
-    [stored] = open_store().list()
+    [stored] = open_store().scenarios()
     assert (stored.name, stored.codes, stored.author) == (carmausin.name, carmausin.codes, "Alice")
     assert stored.porteur == "Didier Doubax" and stored.statut == "lettre d'intention déposée"
     assert builder.session_state[scenarios.OPEN].id == stored.id
@@ -109,19 +109,19 @@ def test_a_second_save_is_a_new_version(builder, carmausin):
     builder.session_state["perimeter"] = carmausin.with_codes(carmausin.codes - {"81060"})
     builder.run()
     click(builder, "Enregistrer une nouvelle version")
-    [stored] = open_store().list()
+    [stored] = open_store().scenarios()
     assert stored.version == 2 and "81060" not in stored.codes
     assert "−1 unité(s) (81060)" in open_store().history(stored.id)[-1].summary()
     click(builder, "Enregistrer comme nouveau scénario")
-    twin = {s.name: s for s in open_store().list()}[f"{carmausin.name} (copie)"]
-    assert twin.codes == stored.codes and len(open_store().list()) == 2
+    twin = {s.name: s for s in open_store().scenarios()}[f"{carmausin.name} (copie)"]
+    assert twin.codes == stored.codes and len(open_store().scenarios()) == 2
     assert builder.session_state[scenarios.OPEN].id == twin.id
 
 
 def test_conflicting_save_warns_and_keep_both_keeps_both(builder, carmausin):
     save(builder, "Alice")
     store = open_store()
-    [first] = store.list()
+    [first] = store.scenarios()
     bob = store.save(replace(first, porteur="Autre porteur", author="Bob"))  # meanwhile
     mine = carmausin.with_codes(carmausin.codes - {"81060"})
     builder.session_state["perimeter"] = mine
@@ -132,7 +132,7 @@ def test_conflicting_save_warns_and_keep_both_keeps_both(builder, carmausin):
     assert store.load(first.id) == bob  # nothing overwritten
 
     click(builder, "Garder les deux")
-    kept = {s.name: s for s in store.list()}
+    kept = {s.name: s for s in store.scenarios()}
     assert kept[first.name].codes == carmausin.codes and kept[first.name].author == "Bob"
     copy = kept[f"{first.name} (copie)"]
     assert copy.codes == mine.codes and copy.author == "Alice"
@@ -144,7 +144,7 @@ def test_conflicting_save_warns_and_keep_both_keeps_both(builder, carmausin):
 def test_conflict_then_reload_brings_the_saved_version(builder, carmausin):
     save(builder, "Alice")
     store = open_store()
-    [first] = store.list()
+    [first] = store.scenarios()
     theirs = store.save(replace(first, codes=first.codes - {"81275"}, porteur="Porteur de Bob",
                                 author="Bob"))
     builder.session_state["perimeter"] = carmausin.with_codes(carmausin.codes - {"81060"})
@@ -154,7 +154,7 @@ def test_conflict_then_reload_brings_the_saved_version(builder, carmausin):
     assert builder.session_state["perimeter"].codes == theirs.codes
     assert builder.session_state[scenarios.OPEN].version == theirs.version
     assert porteur(builder).value == "Porteur de Bob"
-    assert len(store.list()) == 1
+    assert len(store.scenarios()) == 1
     # Undo brings back the perimeter that could not be saved.
     assert builder.session_state["history"][-1].codes == carmausin.codes - {"81060"}
 
@@ -253,14 +253,14 @@ def test_long_name_refused_and_html_name_shown_as_text(workspace, saved):
 def test_duplicate_delete_restore(workspace, saved):
     at = page(workspace, SCENARIOS_PAGE)
     click(at, "Dupliquer")
-    names = sorted(s.name for s in open_store().list())
+    names = sorted(s.name for s in open_store().scenarios())
     assert names == [saved.name, f"{saved.name} (copie)"]
     at.selectbox(key="scenario_choice").set_value(saved.id).run()
     click(at, "Supprimer")
-    assert [s.name for s in open_store().list()] == [f"{saved.name} (copie)"]
+    assert [s.name for s in open_store().scenarios()] == [f"{saved.name} (copie)"]
     assert any(t.value.startswith(f"{saved.name} — supprimé le") for t in at.text)
     click(at, "Restaurer")
-    assert sorted(s.name for s in open_store().list()) == names
+    assert sorted(s.name for s in open_store().scenarios()) == names
 
 
 def test_open_in_the_builder(workspace, saved, carmausin):
@@ -286,7 +286,7 @@ def test_compare_two_saved_scenarios(workspace, saved, catalog, carmausin):
     smaller = Perimeter("Plus petit", carmausin.codes - removed)
     open_store().save(Scenario(smaller.name, smaller.codes, author="Bob"))
     at = page(workspace, COMPARE_PAGE)
-    ids = {s.name: s.id for s in open_store().list()}
+    ids = {s.name: s.id for s in open_store().scenarios()}
     at.multiselect(key=scenarios.PICK).set_value(
         [f"saved:{ids[carmausin.name]}", f"saved:{ids['Plus petit']}"]).run()
     assert not at.exception, at.exception
@@ -366,9 +366,37 @@ def test_history_names_the_units_and_the_page_hides_the_database_path(workspace,
 def test_compare_of_communes_only_scenarios_has_no_ruscino_notice(workspace, saved, carmausin):
     open_store().save(Scenario("Plus petit", carmausin.codes - {"81060"}, author="Bob"))
     at = page(workspace, COMPARE_PAGE)
-    ids = {s.name: s.id for s in open_store().list()}
+    ids = {s.name: s.id for s in open_store().scenarios()}
     at.multiselect(key=scenarios.PICK).set_value(
         [f"saved:{ids[carmausin.name]}", f"saved:{ids['Plus petit']}"]).run()
     assert not at.exception, at.exception
     shown = [m.value for m in (*at.caption, *at.info, *at.markdown)]
     assert not any("Ruscino" in s for s in shown)
+
+
+def test_undo_after_opening_a_scenario_brings_back_the_previous_perimeter(workspace, saved, carmausin):
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    draft = Perimeter("Mon brouillon", carmausin.codes - {"81060", "81004"})
+    at.session_state["perimeter"] = draft
+    at.run()
+    at.switch_page(SCENARIOS_PAGE).run()
+    click(at, "Ouvrir dans le constructeur")
+    assert at.session_state["perimeter"].codes == carmausin.codes
+    at.switch_page(state.BUILDER_PAGE).run()  # AppTest does not follow the page's st.switch_page
+    click(at, "↶ Annuler")
+    assert at.session_state["perimeter"] == draft
+    assert next(m.value for m in at.metric if m.label == "Communes") == str(len(draft.codes))
+
+
+def test_undo_after_renaming_the_open_scenario_brings_back_the_previous_name(workspace, saved, carmausin):
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["perimeter"] = carmausin  # the builder holds this scenario
+    at.session_state[scenarios.OPEN] = saved
+    at.run()
+    at.switch_page(SCENARIOS_PAGE).run()
+    at.text_input(key=f"rename_{saved.id}").input("Carmausin, version ARS")
+    click(at, "Renommer")
+    assert at.session_state["perimeter"].name == "Carmausin, version ARS"
+    at.switch_page(state.BUILDER_PAGE).run()
+    click(at, "↶ Annuler")
+    assert at.session_state["perimeter"] == carmausin

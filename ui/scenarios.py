@@ -153,11 +153,10 @@ def _save(mine: Scenario, write) -> None:
 
 def _saved_as(saved: Scenario) -> None:
     """The builder now holds `saved`: its perimeter carries the saved name and metadata
-    (not an undo step), and the next save is a version of it."""
+    (an undo step, like any change of the perimeter), and the next save is a version of it."""
     st.session_state[OPEN] = saved
     st.session_state[CONFLICT] = None
-    st.session_state["perimeter"] = replace(state.perimeter(), name=saved.name,
-                                            metadata=saved.perimeter.metadata)
+    state.set_perimeter(replace(state.perimeter(), name=saved.name, metadata=saved.perimeter.metadata))
 
 
 def _conflict_box() -> None:
@@ -236,7 +235,7 @@ def load_list() -> tuple[Store, list[Scenario]] | None:
     """The store and every scenario (deleted ones too), or None after showing why not."""
     try:
         store = open_store()
-        return store, store.list(include_deleted=True)
+        return store, store.scenarios(include_deleted=True)
     except StoreError as exc:
         st.error(str(exc))
         st.info("Les autres pages restent utilisables et le périmètre en cours du constructeur "
@@ -314,7 +313,7 @@ def _act(action: str, scenario: Scenario, write) -> None:
     if opened and opened.id == done.id and action != "duplicate":  # the builder's scenario
         st.session_state[OPEN] = done
         if state.perimeter().name == opened.name:  # else the next save would rename it back
-            st.session_state["perimeter"] = replace(state.perimeter(), name=done.name)
+            state.set_perimeter(replace(state.perimeter(), name=done.name))
     _notify("success", DONE[action].format(name=md(done.name), version=done.version))
 
 
