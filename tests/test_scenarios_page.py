@@ -18,11 +18,11 @@ from geo.examples import RUSCINO_CODES
 from geo.perimeter import Perimeter
 from geo.units import embedded_metadata
 from store.scenarios import Scenario, open_store
-from ui import scenarios, state
+from ui import navigation, scenarios, state
 from ui.text import md
 
-SCENARIOS_PAGE = "pages/1_Scénarios.py"
-COMPARE_PAGE = "pages/2_Comparer_les_scénarios.py"
+SCENARIOS_PAGE = navigation.SCENARIOS.script
+COMPARE_PAGE = navigation.COMPARE_SCENARIOS.script
 EVIL = "<img src=x onerror=alert(1)>CPTS **du Tarn**"
 
 
@@ -382,7 +382,7 @@ def test_undo_after_opening_a_scenario_brings_back_the_previous_perimeter(worksp
     at.switch_page(SCENARIOS_PAGE).run()
     click(at, "Ouvrir dans le constructeur")
     assert at.session_state["perimeter"].codes == carmausin.codes
-    at.switch_page(state.BUILDER_PAGE).run()  # AppTest does not follow the page's st.switch_page
+    at.switch_page(navigation.BUILDER.script).run()  # AppTest does not follow the page's st.switch_page
     click(at, "↶ Annuler")
     assert at.session_state["perimeter"] == draft
     assert next(m.value for m in at.metric if m.label == "Communes") == str(len(draft.codes))
@@ -397,6 +397,6 @@ def test_undo_after_renaming_the_open_scenario_brings_back_the_previous_name(wor
     at.text_input(key=f"rename_{saved.id}").input("Carmausin, version ARS")
     click(at, "Renommer")
     assert at.session_state["perimeter"].name == "Carmausin, version ARS"
-    at.switch_page(state.BUILDER_PAGE).run()
+    at.switch_page(navigation.BUILDER.script).run()
     click(at, "↶ Annuler")
     assert at.session_state["perimeter"] == carmausin

@@ -31,7 +31,7 @@ from geo.coverage import (
 )
 from geo.french import fmt_int, fmt_percent
 from geo.mesh import Mesh
-from ui import builder, choices, layer_reading, legend, state
+from ui import builder, choices, layer_reading, legend, navigation, state
 from ui import map as cmap
 from ui.offline_assets import published_json
 from ui.text import md
@@ -374,7 +374,7 @@ def open_in_builder(source: str, layer: Layer) -> None:
     names = [p.name for p in layer.perimeters]
     chosen = st.selectbox("CPTS", names, key="ars_open_choice")
     if st.button("Ouvrir dans le constructeur", on_click=_open, args=(source, layer, chosen)):
-        st.switch_page(state.BUILDER_PAGE)
+        st.switch_page(navigation.BUILDER.script)
 
 
 def _open(source: str, layer: Layer, name: str) -> None:

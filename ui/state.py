@@ -20,7 +20,6 @@ from store.workspace import load_iris_contours, load_iris_population
 from ui.map import territory_geojson, territory_units
 from ui.offline_assets import published_json
 
-BUILDER_PAGE = "pages/Construire.py"  # the home page, for st.switch_page and st.page_link
 DEFAULT_DEPS = ["81"]
 HISTORY_DEPTH = 50
 MAX_SHOWN_DEPS = 6  # a perimeter opened from elsewhere shows its six main départements

@@ -30,7 +30,7 @@ from store.share_links import (
     network_url,
     room_base_url,
 )
-from ui import state
+from ui import navigation, state
 from ui.text import md
 
 DEFAULT_BASE_URL = "http://localhost:8501"
@@ -41,7 +41,6 @@ LOOPBACK_WARNING = (
     "pas l'ouvrir. Indiquez l'adresse réseau de l'application dans la page « Atelier » (champ "
     "« Adresse de l'application pour la salle ») ou démarrez l'application avec la variable "
     f"d'environnement {PUBLIC_URL_ENV} (par exemple http://192.168.1.20:8501).")
-WORKSHOP_PATH = "Atelier"  # the URL path of pages/5_Atelier.py
 EMPTY_WORKSHOP = ("Périmètre vide : cliquez les communes sur la carte pour les ajouter "
                   "(un second clic retire), ou ouvrez un exemple dans « Construire un périmètre ».")
 MAP_HEIGHT = 480  # with the title, the button, the caption and the legend: one 1366×768 screen
@@ -97,7 +96,7 @@ def open_shared_link() -> None:
 def app_base_url() -> str:
     """The address of the app's main page as the browser sees it (this page's path taken off)."""
     url = (getattr(st.context, "url", None) or DEFAULT_BASE_URL).rstrip("/")
-    return url.removesuffix(f"/{WORKSHOP_PATH}")
+    return url.removesuffix(f"/{navigation.WORKSHOP.url_path}")
 
 
 def _configured_url() -> tuple[str | None, str | None]:
