@@ -8,7 +8,6 @@ from ui import navigation, scenarios, state
 
 st.set_page_config(page_title="Scénarios – Périmètres CPTS", page_icon="🗃️", layout="wide")
 state.init()
-scenarios.init()
 catalog = state.get_catalog()
 
 st.title("Scénarios enregistrés")

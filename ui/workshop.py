@@ -35,7 +35,6 @@ from ui.text import md
 
 DEFAULT_BASE_URL = "http://localhost:8501"
 PUBLIC_URL_ENV = "CPTS_PUBLIC_URL"  # the address the room reaches, set by whoever starts the app
-PUBLIC_URL_KEY = state.PUBLIC_URL  # the workshop page's field, which overrides it
 LOOPBACK_WARNING = (
     "Ce lien porte l'adresse locale de cet ordinateur : les téléphones de la salle ne pourront "
     "pas l'ouvrir. Indiquez l'adresse réseau de l'application dans la page « Atelier » (champ "
@@ -45,7 +44,6 @@ EMPTY_WORKSHOP = ("Périmètre vide : cliquez les communes sur la carte pour les
                   "(un second clic retire), ou ouvrez un exemple dans « Construire un périmètre ».")
 MAP_HEIGHT = 480  # with the title, the button, the caption and the legend: one 1366×768 screen
 MAP_WIDTH_GUESS = 950  # the map column on a 1366-pixel screen, to fit the perimeter in it
-VIEW = "workshop_view"  # "perimeter" or "territory": what the workshop map frames
 QR_WIDTH_PX = 260  # scannable across a room, and the figures above it stay on screen
 # Font sizes only (no user text ever goes into this HTML): readable from the back of a room.
 # Scoped to the workshop's own containers (Streamlit gives a keyed container the class
@@ -102,7 +100,7 @@ def app_base_url() -> str:
 def _configured_url() -> tuple[str | None, str | None]:
     """The address the facilitator gave (the workshop field, else CPTS_PUBLIC_URL), and the
     French message when it cannot be used."""
-    text = st.session_state.get(PUBLIC_URL_KEY) or os.environ.get(PUBLIC_URL_ENV, "")
+    text = state.PUBLIC_URL.get() or os.environ.get(PUBLIC_URL_ENV, "")
     if not text.strip():
         return None, None
     try:
@@ -181,14 +179,14 @@ def figures(report: Report) -> None:
 def undo_button() -> None:
     with st.container(key="workshop_undo"):
         if st.button("↶ Annuler", width="stretch", type="primary",
-                     disabled=not st.session_state["history"]):
+                     disabled=not state.can_undo()):
             state.undo()
             st.rerun()
 
 
 def address_field() -> None:
     """Where the facilitator types the address phones in the room reach the app at."""
-    st.text_input("Adresse de l'application pour la salle", key=PUBLIC_URL_KEY,
+    st.text_input("Adresse de l'application pour la salle", key=state.PUBLIC_URL.key,
                   placeholder="ex. http://192.168.1.20:8501",
                   help="L'adresse de cet ordinateur sur le réseau de la salle (Wi-Fi), avec le port "
                        f"de l'application. Par défaut : la variable {PUBLIC_URL_ENV}, sinon l'adresse "
@@ -244,13 +242,13 @@ def frame_map(catalog, perimeter: Perimeter, territory_bounds) -> None:
     """Frame the workshop map on the perimeter (default) or the whole shown territory, with
     a button to switch; the choice holds while units are clicked."""
     known = [c for c in perimeter.codes if c in catalog.units.index]
-    view = st.session_state.setdefault(VIEW, "perimeter")
+    view = state.WORKSHOP_VIEW.get() or "perimeter"
     if view == "perimeter" and known:
         st.button("Voir tout le territoire", key="workshop_to_territory",
-                  on_click=st.session_state.__setitem__, args=(VIEW, "territory"))
+                  on_click=state.WORKSHOP_VIEW.set, args=("territory",))
         bounds = catalog.units.loc[known].geometry.total_bounds
     else:
         st.button("Zoomer sur le périmètre", key="workshop_to_perimeter", disabled=not known,
-                  on_click=st.session_state.__setitem__, args=(VIEW, "perimeter"))
+                  on_click=state.WORKSHOP_VIEW.set, args=("perimeter",))
         bounds = territory_bounds
-    st.session_state["focus"] = fit_view(bounds)
+    state.FOCUS.set(fit_view(bounds))
