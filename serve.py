@@ -29,7 +29,7 @@ def preload() -> None:
     """Fill what the builder's first session needs (cache_resource is process-wide:
     every session of the server then finds these values).
 
-    streamlit-folium (imported by ui.builder, ui.ars, ui.diagnosis and what imports
+    streamlit-folium (imported by ui.perimeter_map, ui.ars, ui.diagnosis and what imports
     them) is left to the sessions: it declares its map component when imported, and a
     component declared outside a script run is not registered: the map's frame would
     get a 404. tests/test_serve.py checks that this stays so."""

@@ -19,11 +19,12 @@ def limit(key: str, most: int, what: str):
     """An on_change callback for the multiselect `key`: beyond `most` choices, the last
     ones are taken back and `limit_notice(key)` says why."""
     def trim() -> None:
-        widget = state.Slot(key)
+        widget: state.Slot[list] = state.Slot(key)
         chosen = widget.get()
         if len(chosen) > most:
             widget.set(chosen[:most])
-            state.Slot(_NOTICE.format(key)).set(
+            notice: state.Slot[str] = state.Slot(_NOTICE.format(key))
+            notice.set(
                 f"{most} {what} au plus : retirez-en un avant d'en ajouter un autre.")
     return trim
 

@@ -425,7 +425,7 @@ def pick(found: list[Candidate]) -> list[Candidate]:
                    placeholder=choices.CHOOSE, format_func=lambda k: by_key[k].label,
                    on_change=choices.limit(state.COMPARE_PICK.key, MAX_COMPARED, "scénarios"))
     choices.limit_notice(state.COMPARE_PICK.key)
-    return [by_key[k] for k in state.COMPARE_PICK.get()]
+    return [by_key[k] for k in state.COMPARE_PICK.get() or []]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -14,7 +14,6 @@ neighbouring layers are per session.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import streamlit as st
@@ -32,15 +31,13 @@ T = TypeVar("T")
 
 
 class Slot(Generic[T]):
-    """One value of the session under one key: `default` when absent, or a fresh value from
-    `factory` kept from the first read on (for the dicts filled in place)."""
+    """One value of the session under one key, `default` when absent (the lists and dicts
+    filled in place get theirs from `init`, at the top of every page)."""
 
-    def __init__(self, key: str, default: T | None = None, factory: Callable[[], T] | None = None):
-        self.key, self.default, self.factory = key, default, factory
+    def __init__(self, key: str, default: T | None = None):
+        self.key, self.default = key, default
 
     def get(self) -> T:
-        if self.factory is not None:
-            return st.session_state.setdefault(self.key, self.factory())
         return st.session_state.get(self.key, self.default)
 
     def set(self, value: T) -> None:
@@ -58,48 +55,48 @@ MAX_PICKED_DEPS = 13  # the territory picker: a whole région (Occitanie has 13)
 
 # --- the perimeter being built and its undo history ----------------------------------------
 PERIMETER: Slot[Perimeter] = Slot("perimeter")
-HISTORY: Slot[list[Perimeter]] = Slot("history", factory=list)  # older perimeters, newest last
+HISTORY: Slot[list[Perimeter]] = Slot("history")  # older perimeters, newest last
 
 # --- the builder's territory ------------------------------------------------------------
 DEPS: Slot[list[str]] = Slot("deps")  # widget: the départements shown
-REGION_PICKER: Slot[str] = Slot("region_picker")  # widget: « Ou une région entière »
+REGION_PICKER: Slot[str | None] = Slot("region_picker")  # widget: « Ou une région entière »
 OPENED: Slot[tuple[str, ...]] = Slot("opened", ())  # communes shown as their IRIS
 SHOWN_DEPS: Slot[list[str]] = Slot("deps_shown")  # the départements of the page's last full run
 
 # --- imported neighbouring layers and uploaded files ----------------------------------------
-LAYERS: Slot[dict[str, Layer]] = Slot("layers", factory=dict)  # the builder's CPTS voisines, by file
-HANDLED: Slot[dict] = Slot("handled", factory=dict)  # uploader key -> the file last applied
-UPLOAD_PERIMETER = Slot[Any]("upload_perimeter")  # widget: « Ouvrir un périmètre »
-UPLOAD_LAYER = Slot[Any]("upload_layer")  # widget: « Ajouter une couche de CPTS voisines »
+LAYERS: Slot[dict[str, Layer]] = Slot("layers")  # the builder's CPTS voisines, by file
+HANDLED: Slot[dict] = Slot("handled")  # uploader key -> the file last applied
+UPLOAD_PERIMETER: Slot[Any] = Slot("upload_perimeter")  # widget: « Ouvrir un périmètre »
+UPLOAD_LAYER: Slot[Any] = Slot("upload_layer")  # widget: « Ajouter une couche de CPTS voisines »
 
 # --- the builder's map --------------------------------------------------------------------
-MAP = Slot[dict]("map")  # widget (st_folium): the events static/cpts_map.js sends
-MAP_ACK: Slot[dict] = Slot("map_ack", factory=dict)  # {"client", "seq"}: the last event applied
-FOCUS: Slot[dict] = Slot("focus")  # {"center", "zoom"} the map is moved to, or None
+MAP: Slot[dict] = Slot("map")  # widget (st_folium): the events static/cpts_map.js sends
+MAP_ACK: Slot[dict] = Slot("map_ack")  # {"client", "seq"}: the last event applied
+FOCUS: Slot[dict | None] = Slot("focus")  # {"center", "zoom"} the map is moved to, or None
 MAP_NOTICE: Slot[tuple] = Slot("map_notice")  # (st.error or st.warning, text) left by a drawing
 FOCUS_COUNT: Slot[int] = Slot("focus_count", 0)  # « Voir sur la carte » clicks so far
 SCROLL_TO_MAP: Slot[bool] = Slot("scroll_to_map", False)  # True until a run has scrolled to the map
 
 # --- scenarios ----------------------------------------------------------------------------
-OPEN_SCENARIO = Slot[Any]("scenario_open")  # the stored Scenario the perimeter was opened or saved as
-SCENARIO_CONFLICT = Slot[tuple]("scenario_conflict")  # (my unsaved Scenario, the ConflictError)
-SCENARIO_NOTICE = Slot[tuple]("scenario_notice")  # (kind, text) set by a callback, shown once
-FICHE: Slot[dict] = Slot("scenario_fiche")  # the last generated fiche: {"signature", "pdf", "png"}
+OPEN_SCENARIO: Slot[Any] = Slot("scenario_open")  # the stored Scenario the perimeter was opened or saved as
+SCENARIO_CONFLICT: Slot[tuple | None] = Slot("scenario_conflict")  # (my unsaved Scenario, the ConflictError)
+SCENARIO_NOTICE: Slot[tuple | None] = Slot("scenario_notice")  # (kind, text) set by a callback, shown once
+FICHE: Slot[dict | None] = Slot("scenario_fiche")  # the last generated fiche: {"signature", "pdf", "png"}
 AUTHOR: Slot[str] = Slot("scenario_author", "")  # widget: the author of saved scenarios
-COMPARE_PICK: Slot[list[str]] = Slot("compare_choice")  # widget: the compared scenarios
+COMPARE_PICK: Slot[list[str] | None] = Slot("compare_choice")  # widget: the compared scenarios
 
 # --- populations, workshop, share links ------------------------------------------------------
 VINTAGE: Slot[int] = Slot("millesime")  # widget: the vintage of the populations légales shown
 PUBLIC_URL: Slot[str] = Slot("public_url", "")  # widget: the app's address for the room (« Atelier »)
-WORKSHOP_VIEW: Slot[str] = Slot("workshop_view")  # "perimeter" or "territory": what the workshop frames
+WORKSHOP_VIEW: Slot[str] = Slot("workshop_view", "perimeter")  # "perimeter" or "territory": what the workshop frames
 PHONE_PERIMETER: Slot[Perimeter] = Slot("phone_perimeter")  # a share link's perimeter, on a phone
 LIVE_ID: Slot[str] = Slot("live_id")  # the facilitator's live session, once « Diffuser en direct » is on
 LIVE_SENT: Slot[Perimeter] = Slot("live_sent")  # the perimeter last published: a rerun writes changes only
 LIVE_ERROR: Slot[str] = Slot("live_error")  # a failure to end the live session, shown once
 
 # --- « Comparer les CPTS » --------------------------------------------------------------------
-ARS_LAYERS: Slot[dict[str, Layer]] = Slot("ars_layers", factory=dict)  # read layers, by file name
-ARS_RAW: Slot[dict[str, tuple[bytes, str]]] = Slot("ars_raw", factory=dict)  # files as sent, to reread
+ARS_LAYERS: Slot[dict[str, Layer]] = Slot("ars_layers")  # read layers, by file name
+ARS_RAW: Slot[dict[str, tuple[bytes, str]]] = Slot("ars_raw")  # files as sent, to reread
 ARS_SOURCE: Slot[str] = Slot("ars_source")  # widget: the analysed layer
 
 # --- « Données » ------------------------------------------------------------------------------
@@ -158,7 +155,7 @@ def init() -> None:
     """Call at the top of every page: the session's defaults, and the values of the widgets
     of other pages claimed back (SHARED_WIDGETS)."""
     defaults: dict[Slot, Any] = {
-        DEPS: list(DEFAULT_DEPS), PERIMETER: Perimeter("Mon projet de CPTS", ()), HISTORY: [],
+        DEPS: list(DEFAULT_DEPS), PERIMETER: Perimeter("Mon projet de CPTS", frozenset()), HISTORY: [],
         LAYERS: {}, OPENED: (), HANDLED: {}, FOCUS: None, MAP_ACK: {}, VINTAGE: vintage_in_force(),
         OPEN_SCENARIO: None, SCENARIO_CONFLICT: None, SCENARIO_NOTICE: None, FICHE: None, AUTHOR: "",
         ARS_LAYERS: {}, ARS_RAW: {}}

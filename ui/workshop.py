@@ -242,7 +242,7 @@ def frame_map(catalog, perimeter: Perimeter, territory_bounds) -> None:
     """Frame the workshop map on the perimeter (default) or the whole shown territory, with
     a button to switch; the choice holds while units are clicked."""
     known = [c for c in perimeter.codes if c in catalog.units.index]
-    view = state.WORKSHOP_VIEW.get() or "perimeter"
+    view = state.WORKSHOP_VIEW.get()
     if view == "perimeter" and known:
         st.button("Voir tout le territoire", key="workshop_to_territory",
                   on_click=state.WORKSHOP_VIEW.set, args=("territory",))
