@@ -241,7 +241,7 @@ def _by_taille(by_taille: dict[str, int]) -> None:
     st.markdown("**CPTS par Taille**")
     uncertain = {t: n for t, n in by_taille.items() if t not in TAILLES}
     cols = st.columns(len(TAILLES) + 1)
-    for col, taille in zip(cols, TAILLES):
+    for col, taille in zip(cols[:-1], TAILLES, strict=True):  # the last column: « Taille incertaine »
         col.metric(taille, by_taille.get(taille, 0))
     cols[-1].metric("Taille incertaine", sum(uncertain.values()))
     if uncertain:

@@ -186,7 +186,7 @@ def _epci_box(catalog: Catalog) -> None:
     units = catalog.units
     shown = units[units["dep"].isin(state.DEPS.get()) & (units["level"] == "commune")]
     epcis = shown.dropna(subset=["epci_code"]).drop_duplicates("epci_code").sort_values("epci_name")
-    names = dict(zip(epcis["epci_code"], epcis["epci_name"]))
+    names = dict(zip(epcis["epci_code"], epcis["epci_name"], strict=True))
     code = st.selectbox("Ajouter un EPCI entier", [""] + list(names),
                         format_func=lambda c: names.get(c, "—"))
     if code and st.button("Ajouter l'EPCI", key="add_epci"):

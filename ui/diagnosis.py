@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from itertools import pairwise
 
 import folium
 import pandas as pd
@@ -128,7 +129,7 @@ def departement_context(catalog: Catalog, report: Report) -> None:
     decimals = {c: 0 if (values[c].dropna() % 1 == 0).all() else 1 for c in values.columns}
     shown = table.drop(columns="Libellé").apply(lambda column: column.map(
         lambda v: "pas de donnée" if pd.isna(v) else fmt_number(v, decimals[column.name])))
-    shown.index = [f"{code} – {name}" for code, name in zip(table.index, table["Libellé"])]
+    shown.index = [f"{code} – {name}" for code, name in zip(table.index, table["Libellé"], strict=True)]
     st.table(shown)
     st.caption("INSEE, « Statistiques locales », export par département (fichier "
                "insee_statlocales_departements_sante_2024.csv) : millésime de chaque colonne dans son "
@@ -229,7 +230,7 @@ def colour_classes(values: list[float], n: int = len(PALETTE)) -> list[tuple[flo
     if len(distinct) <= n:
         return [(v, v) for v in distinct]
     bounds = sorted(set(pd.Series(values).quantile([i / n for i in range(n + 1)]).tolist()))
-    return list(zip(bounds[:-1], bounds[1:]))
+    return list(pairwise(bounds))
 
 
 def class_colours(count: int) -> list[str]:
@@ -249,7 +250,7 @@ def legend_html(classes: list[tuple[float, float]], decimals: int, with_no_data:
             return fmt_number(low, decimals)
         return f"de {fmt_number(low, decimals)} à {fmt_number(high, decimals)}"
 
-    items = list(zip(class_colours(len(classes)), (label(*c) for c in classes)))
+    items = list(zip(class_colours(len(classes)), (label(*c) for c in classes), strict=True))
     if with_no_data:
         items.append((NO_DATA_COLOUR, "pas de donnée"))
     return legend.legend_html([(legend.swatch(colour), text) for colour, text in items])

@@ -394,7 +394,7 @@ def example_pair(catalog: Catalog) -> list[Candidate]:
         labels = [p.name for p in pair]
         origin = "Exemple au niveau communal"
     return [Candidate(f"example:{i}", f"Exemple : {label}", origin, p)
-            for i, (label, p) in enumerate(zip(labels, pair))]
+            for i, (label, p) in enumerate(zip(labels, pair, strict=True))]
 
 
 IRIS_ABSENT = ("Contours IRIS des Pyrénées-Orientales absents : l'exemple Ruscino est comparé "
@@ -453,7 +453,7 @@ def compare_columns(catalog: Catalog, chosen: list[Candidate]) -> None:
         p = candidate.perimeter
         reports.append(check_perimeter(catalog, p.with_codes(p.codes - set(unknown_codes(catalog, p))),
                                        others, geometries))
-    for i, (column, candidate, report) in enumerate(zip(st.columns(len(chosen)), chosen, reports)):
+    for i, (column, candidate, report) in enumerate(zip(st.columns(len(chosen)), chosen, reports, strict=True)):
         with column:
             _column(catalog, candidate, report, reports[0] if i else None, chosen[0])
 

@@ -230,7 +230,10 @@ def fit_view(bounds, width_px: int = MAP_WIDTH_GUESS, height_px: int = MAP_HEIGH
     """Centre and zoom (Web Mercator, quarter steps) that frame `bounds` (minx, miny,
     maxx, maxy in degrees) in a map of the given size, with a margin."""
     x0, y0, x1, y1 = bounds
-    merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
     world = 256 / 0.85  # one world width in pixels at zoom 0, with a 15 % margin
     zoom_x = math.log2(width_px * 360 / (world * max(x1 - x0, 1e-4)))
     zoom_y = math.log2(height_px * 2 * math.pi / (world * max(merc(y1) - merc(y0), 1e-6)))
