@@ -17,8 +17,8 @@ test: install-dev assets browser lint
 
 # The edit-test loop: everything but the browser tests and the slow ones (marked `slow`: the
 # command-line tools run as processes, the whole DREES workbook, huge or hostile files), on two
-# processes (pytest-xdist; a test file stays on one, so its fixtures load once): about 65 s of CPU,
-# so under a minute on a quiet machine with two cores. Two, not one per core: each process holds
+# processes (pytest-xdist; a test file stays on one, so its fixtures load once): ~60 s of CPU, 45 s
+# on two cores (71 s on one) with the load average at 3. Two, not one per core: each process holds
 # every commune of France (~1.7 GB). No lint here: `make lint` when wanted (mypy's first run ~30 s).
 test-fast: install-dev
 	$(PY) -m pytest -m "not browser and not slow" -q -n 2 --dist loadfile
