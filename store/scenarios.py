@@ -18,7 +18,6 @@ driver's style. Every failure is a StoreError whose message, in French, can be s
 
 from __future__ import annotations
 
-import builtins
 import json
 import os
 import re
@@ -460,7 +459,7 @@ class Store:
         found = [s for s in found if include_deleted or not s.deleted]
         return sorted(found, key=lambda s: (s.name.casefold(), s.created_at))
 
-    def history(self, scenario_id: str) -> builtins.list[Change]:  # `list` is the method above
+    def history(self, scenario_id: str) -> list[Change]:
         """Every version, oldest first, with what each one changed."""
         with self._connection() as db:
             rows = self._select(db, "WHERE s.id = :id ORDER BY v.version", {"id": scenario_id})
