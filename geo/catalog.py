@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.areas import mostly_inside
+from geo.areas import local_crs, mostly_inside, projected
 from geo.neighbours import neighbour_pairs
 from geo.units import (
     checked_vintage,
@@ -266,10 +266,12 @@ class Catalog:
         if candidates.empty:
             return []
         tol = IRIS_TOLERANCE_M * 5
-        a = gpd.GeoSeries(iris.loc[candidates["code"]].geometry.to_numpy(), crs=4326).to_crs(2154)
-        b = gpd.GeoSeries(self.units.loc[candidates["outer"]].geometry.to_numpy(), crs=4326).to_crs(2154)
+        inner_iris = iris.loc[candidates["code"]]
+        crs = local_crs(inner_iris)  # the pair measured where the IRIS lies
+        a = projected(inner_iris.geometry.to_numpy(), crs)
+        b = projected(self.units.loc[candidates["outer"]].geometry.to_numpy(), crs)
         shared = shapely.length(shapely.intersection(
-            shapely.boundary(a.to_numpy()), shapely.buffer(b.to_numpy(), tol, quad_segs=2)))
+            shapely.boundary(a), shapely.buffer(b, tol, quad_segs=2)))
         keep = shared > IRIS_MIN_BORDER_M
         return list(zip(candidates["code"][keep], candidates["outer"][keep]))
 

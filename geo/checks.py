@@ -15,6 +15,7 @@ import geopandas as gpd
 import shapely
 
 from geo import manual_population
+from geo.areas import crs_of_place, projected
 from geo.catalog import Catalog
 from geo.french import fmt_dec, fmt_int
 from geo.infra import declares_infra
@@ -323,15 +324,16 @@ class Checker:
         return out
 
     def geometric_overlaps(self, candidate: Perimeter, geometries: dict) -> list[Finding]:
-        """For imported contours: overlaps above a sliver tolerance, measured in Lambert-93."""
+        """For imported contours: overlaps above a sliver tolerance, measured in the CRS of
+        the candidate's place."""
         mine = geometries.get(candidate.name)
         if mine is None:
             return []
         names = [n for n in geometries if n != candidate.name]
-        series = gpd.GeoSeries([mine] + [geometries[n] for n in names], crs=4326).to_crs(2154)
-        own = series.iloc[0]
+        crs = crs_of_place(mine)
+        own, *theirs = projected([mine] + [geometries[n] for n in names], crs)
         out = []
-        for name, shape in zip(names, series.iloc[1:]):
+        for name, shape in zip(names, theirs, strict=True):
             if not own.intersects(shape):
                 continue
             area = own.intersection(shape).area
@@ -340,7 +342,7 @@ class Checker:
                     "blocking", "geometric_overlap",
                     f"Les contours importés de « {candidate.name} » et « {name} » se "
                     f"recouvrent sur {fmt_dec(area / 1e6, 2)} km².",
-                    other=name, geometry=gpd.GeoSeries([own.intersection(shape)], crs=2154)
+                    other=name, geometry=gpd.GeoSeries([own.intersection(shape)], crs=crs)
                     .to_crs(4326).iloc[0]))
         return out
 
