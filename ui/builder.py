@@ -22,12 +22,14 @@ from geo.areas import mostly_inside
 from geo.catalog import Catalog
 from geo.checks import Report, check_perimeter
 from geo.examples import carmausin_segala, ruscino
-from geo.french import fmt_dec, fmt_int
+from geo.french import fmt_density, fmt_int, fmt_km2
 from geo.perimeter import Perimeter, from_epci, geometry_of
 from geo.population import TAILLE_THRESHOLDS
 from reports.lettre import lettre_csv, lettre_table, with_total
 from ui import choices, layer_reading, legend, state
 from ui import map as cmap
+from ui.file_names import file_stem
+from ui.findings import show_finding
 from ui.offline_assets import published_json
 from ui.perimeter_figures import population_by_commune, taille_gauge
 from ui.text import md
@@ -40,8 +42,6 @@ EMPTY_PERIMETER = (
     f"zone ou ouvrez un exemple. Taille 1 : moins de {_T1} habitants · Taille 2 : {_T1} à "
     f"{_T2} · Taille 3 : {_T2} à {_T3} · Taille 4 : plus de {_T3}.")
 SHOWN_DEPS = "deps_shown"  # the départements shown by the page's last full run
-SEVERITY = {"blocking": ("Bloquant", st.error), "warning": ("Attention", st.warning),
-            "info": ("Info", st.info)}
 
 
 # cache_resource, not cache_data: these are read-only and large; no copy on every rerun.
@@ -416,8 +416,8 @@ def figures_panel(catalog: Catalog, report: Report) -> None:
     st.metric("Population", pop.label())
     communes, area = st.columns(2)
     communes.metric("Communes", f.communes, help=f"dont {f.iris} IRIS" if f.iris else None)
-    area.metric("Superficie", f"{fmt_dec(f.area_km2, 0)} km²")
-    notes = [pop.vintage_label()] + ([] if f.density is None else [f"Densité {fmt_dec(f.density)} hab./km²"])
+    area.metric("Superficie", fmt_km2(f.area_km2))
+    notes = [pop.vintage_label()] + ([] if f.density is None else [f"Densité {fmt_density(f.density)}"])
     if not catalog.has_iris:
         notes.append("niveau communal (pas de contours IRIS chargés)")
     st.caption(" · ".join(notes))
@@ -429,8 +429,7 @@ def findings_panel(report: Report) -> None:
     if not report.findings:
         st.success("Aucun constat.")
     for i, finding in enumerate(report.findings):
-        label, show = SEVERITY[finding.severity]
-        show(f"**{label}** — {md(finding.message)}")
+        show_finding(finding)
         if finding.geometry is not None:
             if st.button("Voir sur la carte", key=f"focus_{i}_{finding.kind}"):
                 focus_on(finding.geometry)
@@ -453,7 +452,7 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
     if remove and st.button("Retirer la sélection"):
         state.set_perimeter(p.with_codes(p.codes - set(remove)))
         st.rerun()
-    safe = "".join(ch if ch.isalnum() else "_" for ch in p.name)[:60] or "perimetre"
+    safe = file_stem(p.name)
     # Each file is built when its button is pressed (a callable), not on every click on the map.
     cols = st.columns(4)
     cols[0].download_button("GeoJSON", lambda: to_geojson(catalog, [p]), f"{safe}.geojson",
