@@ -29,6 +29,7 @@ import pandas as pd
 
 from formats import statlocales
 from geo.catalog import normalise_code
+from geo.french import fmt_int
 from geo.units import load_communes, load_successors
 from indicators.definitions import (
     AGE_BANDS,
@@ -93,8 +94,8 @@ def _load(source, filename: str | None, max_bytes: int) -> tuple[bytes, str]:
 def _check_size(size: int, name: str, max_bytes: int) -> None:
     if size > max_bytes:
         raise IndicatorImportError(
-            f"Le fichier « {name} » fait {size / 1024 ** 2:.0f} Mo : la limite est de "
-            f"{max_bytes / 1024 ** 2:.0f} Mo. Importez un extrait (vos départements).")
+            f"Le fichier « {name} » fait {fmt_int(size / 1024 ** 2)} Mo : la limite est de "
+            f"{fmt_int(max_bytes / 1024 ** 2)} Mo. Importez un extrait (vos départements).")
 
 
 def _from_zip(data: bytes, name: str, max_bytes: int) -> tuple[bytes, str]:
@@ -153,8 +154,8 @@ def _workbook(data: bytes, name: str) -> pd.ExcelFile:
         raise IndicatorImportError(
             f"« {name} » : l'ancien format Excel .xls n'est pas lu ; enregistrez-le en .xlsx ou en CSV.")
     try:
-        return pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
-    except Exception:  # openpyxl raises many kinds of errors on a damaged file
+        return pd.ExcelFile(io.BytesIO(data), engine="calamine")  # the project's one XLSX reader
+    except Exception:  # calamine raises its own types for damaged or encrypted files
         raise IndicatorImportError(f"« {name} » n'est pas un classeur Excel (.xlsx) lisible.") from None
 
 
