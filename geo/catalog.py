@@ -58,7 +58,11 @@ class Resolution:
 
 
 def normalise_code(raw: object) -> str:
-    """A code as INSEE writes it: `1001` (a spreadsheet ate the zero) -> `01001`, `2a004` -> `2A004`."""
+    """A code as INSEE writes it: `1001` (a spreadsheet ate the zero) -> `01001`, `2a004` -> `2A004`.
+
+    >>> [normalise_code(c) for c in (1001, "1001.0", " 2a004 ", "10010000", "661360801")]
+    ['01001', '01001', '2A004', '010010000', '661360801']
+    """
     text = str(raw).strip().upper()
     if re.fullmatch(r"\d+\.0", text):
         text = text[:-2]
@@ -67,9 +71,19 @@ def normalise_code(raw: object) -> str:
     return text
 
 
+# Letters NFKD does not decompose, which `fold` would drop: Mercœur is typed « Mercoeur ».
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
 def fold(text: str) -> str:
-    """Lower case without accents, hyphens or apostrophes, for matching names."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    """Lower case without accents, hyphens or apostrophes, for matching names.
+
+    >>> fold("Saint-Étienne-d'Albagnan")
+    'saint etienne d albagnan'
+    >>> fold("  ŒUVRE  ")
+    'oeuvre'
+    """
+    text = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
