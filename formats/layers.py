@@ -49,7 +49,7 @@ from formats.spreadsheets import (
 )
 from geo.areas import area_shares
 from geo.catalog import Catalog, fold, normalise_code
-from geo.french import fmt_int
+from geo.french import fmt_int, fmt_percent
 from geo.perimeter import Perimeter, geometry_of
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -491,7 +491,7 @@ def _place_contours(catalog: Catalog, layer: Layer) -> None:
                 shared[name].append(code)
             layer.warnings.append(
                 f"{label.get(code, code)} ({code}) est partagée entre les contours de " + ", ".join(
-                    f"« {n} » ({100 * v:.0f} %)" for n, v in zip(parts["name"], parts["share"]))
+                    f"« {n} » ({fmt_percent(v, 0)})" for n, v in zip(parts["name"], parts["share"]))
                 + " : découpage infra-communal inconnu.")
         elif rows["share"].max() > 0.5:
             placed[rows.loc[rows["share"].idxmax(), "name"]].add(code)
@@ -561,7 +561,8 @@ def _with_layer_iris(catalog: Catalog, layer: Layer, rows, geometry, filename: s
         whole = area.get(parent)
         if whole and got < 0.9 * whole:
             layer.warnings.append(
-                f"Les IRIS de « {filename} » ne couvrent que {100 * got / whole:.0f} % de {name.get(parent, parent)} "
+                f"Les IRIS de « {filename} » ne couvrent que {fmt_percent(got / whole, 0)} de "
+                f"{name.get(parent, parent)} "
                 f"({parent}) : ses autres IRIS manquent à la couche, ses chiffres sont incomplets. Importez les "
                 "contours IRIS de l'IGN (page « Données », option --iris).")
     return extended

@@ -35,7 +35,7 @@ from geo.areas import projected_crs
 from geo.catalog import Catalog
 from geo.checks import Finding, Report
 from geo.finding_kinds import severity_of
-from geo.french import fmt_density, fmt_km2
+from geo.french import fmt_density, fmt_int, fmt_km2
 from geo.perimeter import Perimeter, geometry_of, units_of
 from geo.population import estimate_method
 from geo.units import embedded_metadata, vintage_label
@@ -206,7 +206,7 @@ def _scale_bar(ax, view) -> None:
     length = min((k * 10 ** e for e in range(1, 7) for k in (1, 2, 5)), key=lambda v: abs(v - target))
     x, y = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.05
     ax.plot([x, x + length], [y, y], color="black", linewidth=2, solid_capstyle="butt")
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    label = f"{fmt_int(length / 1000)} km" if length >= 1000 else f"{fmt_int(length)} m"
     ax.text(x + length / 2, y + (y1 - y0) * 0.015, label, ha="center", va="bottom", fontsize=7)
 
 

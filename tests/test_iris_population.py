@@ -82,3 +82,28 @@ def test_real_2016_extract_without_total_column_sums_its_age_bands():
     assert population.to_dict() == expected.round().astype(int).to_dict()
     perpignan = expected[expected.index.str.startswith("66136")]
     assert len(perpignan) == 45 and round(perpignan.sum()) == 120_573
+
+
+def test_donnees_page_refuses_a_workbook_without_iris_in_french(workspace, tmp_path):
+    """On « Données », with IRIS contours loaded, a communes workbook given as the INSEE IRIS
+    population file: the page says why in French and keeps what was loaded; no traceback."""
+    from streamlit.testing.v1 import AppTest
+
+    from formats.iris import read_iris_contours
+    from geo.units import load_communes, load_successors
+    from store.workspace import save_iris_contours
+    from ui import state
+
+    contours = shared_file("iris_contours_2020_dep66_81_12_87.geojson")
+    save_iris_contours(read_iris_contours(contours, load_communes(), load_successors()), contours.name)
+    state.shared_catalog.clear()
+    book = _workbook(tmp_path / "communes.xlsx", [["CODGEO", "LIBGEO", "P21_POP"], ["66136", TEST_LABEL, 1000]])
+    at = AppTest.from_file("../app.py", default_timeout=180)
+    at.switch_page("pages/4_Données.py").run()
+    uploader = next(u for u in at.get("file_uploader") if u.key == "iris_pop_upload")
+    uploader.upload("communes.xlsx", book.read_bytes(), "application/octet-stream")
+    at.run()
+    state.shared_catalog.clear()
+    assert not at.exception, at.exception
+    [error] = [e.value for e in at.error]
+    assert "Population non importée" in error and "pas par IRIS" in error and "conservées" in error
