@@ -64,7 +64,8 @@ class Severity:
         >>> severity_of("blocking").rgb
         (192, 57, 43)
         """
-        return tuple(int(self.colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+        red, green, blue = (int(self.colour[i:i + 2], 16) for i in (1, 3, 5))
+        return red, green, blue
 
 
 SEVERITIES: dict[str, Severity] = {s.key: s for s in (
