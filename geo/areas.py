@@ -46,14 +46,19 @@ def local_crs(units: gpd.GeoDataFrame) -> np.ndarray:
 
 def crs_of_place(geometry) -> int:
     """The EPSG code to measure a shape in EPSG:4326 known only by where it lies: that of
-    the overseas département whose extent holds its representative point, else Lambert-93.
+    the overseas département whose extent holds its representative point, else Lambert-93
+    (also for an empty shape, which lies nowhere).
 
     >>> from shapely import box
     >>> crs_of_place(box(55.4, -21.0, 55.5, -20.9))  # Saint-Denis, La Réunion
     2975
     >>> crs_of_place(box(2.1, 43.9, 2.2, 44.0))  # Albi
     2154
+    >>> crs_of_place(shapely.Polygon())
+    2154
     """
+    if geometry is None or geometry.is_empty:
+        return METROPOLE_CRS
     x, y = shapely.get_coordinates(shapely.point_on_surface(geometry))[0]
     return next((projected_crs(dep) for dep, (west, south, east, north) in OVERSEAS_EXTENTS.items()
                  if west <= x <= east and south <= y <= north), METROPOLE_CRS)
