@@ -92,14 +92,14 @@ def test_donnees_page_refuses_a_workbook_without_iris_in_french(workspace, tmp_p
     from formats.iris import read_iris_contours
     from geo.units import load_communes, load_successors
     from store.workspace import save_iris_contours
-    from ui import state
+    from ui import navigation, state
 
     contours = shared_file("iris_contours_2020_dep66_81_12_87.geojson")
     save_iris_contours(read_iris_contours(contours, load_communes(), load_successors()), contours.name)
     state.shared_catalog.clear()
     book = _workbook(tmp_path / "communes.xlsx", [["CODGEO", "LIBGEO", "P21_POP"], ["66136", TEST_LABEL, 1000]])
     at = AppTest.from_file("../app.py", default_timeout=180)
-    at.switch_page("pages/4_Données.py").run()
+    at.switch_page(navigation.DATA.script).run()
     uploader = next(u for u in at.get("file_uploader") if u.key == "iris_pop_upload")
     uploader.upload("communes.xlsx", book.read_bytes(), "application/octet-stream")
     at.run()
