@@ -107,3 +107,32 @@ def test_donnees_page_refuses_a_workbook_without_iris_in_french(workspace, tmp_p
     assert not at.exception, at.exception
     [error] = [e.value for e in at.error]
     assert "Population non importée" in error and "pas par IRIS" in error and "conservées" in error
+
+
+def test_donnees_page_imports_the_insee_zip_as_downloaded(workspace, tmp_path):
+    """INSEE distributes base-ic-evol-struct-pop as a ZIP: the « Données » page offers it
+    and imports the population of every IRIS in it (the real 2016 extract, zipped here)."""
+    import zipfile
+
+    from streamlit.testing.v1 import AppTest
+
+    from formats.iris import read_iris_contours
+    from geo.units import load_communes, load_successors
+    from store.workspace import save_iris_contours
+    from ui import navigation, state
+
+    contours = shared_file("iris_contours_2020_dep66_81_12_87.geojson")
+    save_iris_contours(read_iris_contours(contours, load_communes(), load_successors()), contours.name)
+    state.shared_catalog.clear()
+    archive = tmp_path / "base-ic-evol-struct-pop-2016_csv.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(shared_file("insee_iris_habitat_pop_age_csp_2016_france.csv"), "base-ic-evol-struct-pop-2016.csv")
+    at = AppTest.from_file("../app.py", default_timeout=180)
+    at.switch_page(navigation.DATA.script).run()
+    uploader = next(u for u in at.get("file_uploader") if u.key == "iris_pop_upload")
+    assert ".zip" in uploader.proto.type
+    uploader.upload(archive.name, archive.read_bytes(), "application/zip")
+    at.run()
+    state.shared_catalog.clear()
+    assert not at.exception, at.exception
+    assert "Population 2016 importée pour 14\u202f943 IRIS." in [s.value for s in at.success]
