@@ -47,7 +47,7 @@ def perimeter_view() -> None:
             scenarios.fiche_downloads(catalog, report)
             workshop.share_section(report.perimeter)
         else:
-            st.info(builder.EMPTY_PERIMETER)
+            builder.empty_panel()
     if report.perimeter.codes:
         builder.composition_panel(catalog, report)
 

@@ -9,6 +9,9 @@
  * feature group on every rerun, brings the server's perimeter: the map shows it with the
  * clicks the server has not seen yet still applied on top, so it never flickers back.
  *
+ * Once its units are drawn, the map sends its value once (`drawn`), so the server can send
+ * what waited for the map.
+ *
  * Every event (a toggle or a drawing) carries a sequence number; the value sent holds all
  * events not yet acknowledged, and the server applies each number once: a click is never
  * lost when Streamlit coalesces two values, nor applied twice.
@@ -71,7 +74,7 @@
 
   const S = {
     map: null, options: null, layer: null, byCode: {}, labels: null,
-    server: new Set(), shown: new Set(), pending: [], drawings: {}, highlight: new Set(),
+    server: new Set(), shown: new Set(), pending: [], drawings: {}, highlight: new Set(), ready: false,
     client: Math.random().toString(36).slice(2), seq: 0, drawing: false,
     neighbourUrl: null, neighbourLayer: null, neighbourOf: {}, lastUpdate: null,
   };
@@ -119,7 +122,7 @@
 
   function send() {
     const events = S.pending.map((e) => e.code ? [e.seq, "toggle", e.code] : [e.seq, "drawing", e.geometry]);
-    window.Streamlit.setComponentValue({client: S.client, events: events});
+    window.Streamlit.setComponentValue({client: S.client, events: events, drawn: S.ready});
   }
 
   function toggle(code) {
@@ -258,6 +261,10 @@
         S.layer.bringToBack();
         if (S.lastUpdate) CptsMap.update(S.lastUpdate); else refresh();
         S.ready = true;
+        // Tell the server the map is up: it then sends what can wait until now (the
+        // builder's Taille scale, whose chart code would slow the map's first paint).
+        // After the frame that paints them.
+        if (!S.options.tooltip) requestAnimationFrame(() => setTimeout(send, 0));
       });
     },
 

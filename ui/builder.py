@@ -7,7 +7,6 @@ import math
 
 import streamlit as st
 from shapely.geometry import shape
-from streamlit_folium import st_folium
 
 from geo.areas import mostly_inside
 from geo.catalog import Catalog
@@ -17,7 +16,7 @@ from geo.examples import carmausin_segala, ruscino
 from geo.files import MAX_FILE_BYTES, Layer, PerimeterFileError, read_layer, to_csv, to_geojson
 from geo.perimeter import Perimeter, from_epci, geometry_of
 from geo.population import TAILLE_THRESHOLDS, fmt_dec, fmt_int
-from indicators.perimeter_figures import population_by_commune, taille_gauge
+from indicators.perimeter_figures import population_by_commune, taille_gauge, taille_scale
 from ui import choices, layer_reading, legend, state
 from ui import map as cmap
 from ui.offline_assets import published_json
@@ -30,6 +29,9 @@ EMPTY_PERIMETER = (
     "Le périmètre est vide : cliquez des communes sur la carte, cherchez-les, dessinez une "
     f"zone ou ouvrez un exemple. Taille 1 : moins de {_T1} habitants · Taille 2 : {_T1} à "
     f"{_T2} · Taille 3 : {_T2} à {_T3} · Taille 4 : plus de {_T3}.")
+EMPTY_SCALE_CAPTION = (
+    "Aucune commune choisie pour l'instant : la jauge montre les seuils des Tailles ; elle "
+    "indiquera la population du périmètre dès la première commune.")
 SHOWN_DEPS = "deps_shown"  # the départements shown by the page's last full run
 SEVERITY = {"blocking": ("Bloquant", st.error), "warning": ("Attention", st.warning),
             "info": ("Info", st.info)}
@@ -261,6 +263,7 @@ def _iris_opener(catalog: Catalog) -> None:
 # --- the map --------------------------------------------------------------------------
 
 MAP_NOTICE = "map_notice"  # (st.error or st.warning, text) left by a drawing for the next run
+MAP_DRAWN = "map_drawn"  # True once the session's map has said its units are drawn
 
 
 def _territory() -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -298,6 +301,10 @@ def map_section(catalog: Catalog, report: Report, height: int = 640) -> None:
         "selected": report.perimeter.sorted_codes(), "ack": st.session_state["map_ack"],
         "neighbours": _neighbours_url(tuple((p.name, tuple(p.sorted_codes())) for p in state.neighbours())),
     })
+    # Imported here, in a script run: streamlit-folium registers its map component only when
+    # imported inside one, and serve.py's warm-up imports this module before any run.
+    from streamlit_folium import st_folium
+
     focus = st.session_state["focus"]
     st_folium(
         m, key="map", height=height, use_container_width=True,
@@ -347,6 +354,8 @@ def _apply_map_event() -> None:
         elif kind == "drawing":
             _apply_drawing(units, data)
     st.session_state["map_ack"] = {"client": client, "seq": done}
+    if out.get("drawn"):
+        st.session_state[MAP_DRAWN] = True
 
 
 def _apply_drawing(units, geometry) -> None:
@@ -396,6 +405,17 @@ def scroll_to_map() -> None:
 
 def current_report(catalog: Catalog) -> Report:
     return check_perimeter(catalog, state.perimeter(), state.neighbours(), state.neighbour_geometries() or None)
+
+
+def empty_panel() -> None:
+    """Beside the map while the perimeter is empty: what to do, and, once the map is drawn,
+    the Taille scale with no population on it. So the chart's code (Plotly, ~4.7 MB of
+    JavaScript) is in the page before the first click, without slowing the map's first
+    paint (loaded with it, it delayed the map by ~0.7 s; bench/browser_bench.py)."""
+    st.info(EMPTY_PERIMETER)
+    if st.session_state.get(MAP_DRAWN):
+        st.plotly_chart(taille_scale(), width="stretch", config={"displayModeBar": False})
+        st.caption(EMPTY_SCALE_CAPTION)
 
 
 def figures_panel(catalog: Catalog, report: Report) -> None:
