@@ -261,10 +261,12 @@
         S.layer.bringToBack();
         if (S.lastUpdate) CptsMap.update(S.lastUpdate); else refresh();
         S.ready = true;
-        // Tell the server the map is up: it then sends what can wait until now (the
-        // builder's Taille scale, whose chart code would slow the map's first paint).
-        // After the frame that paints them.
-        if (!S.options.tooltip) requestAnimationFrame(() => setTimeout(send, 0));
+        requestAnimationFrame(() => {  // the frame that paints the units
+          S.drawnAt = performance.timeOrigin + performance.now();
+          // Tell the server the map is up: it then sends what could wait until now (the
+          // builder's Taille scale, whose chart code would slow the map's first paint).
+          if (!S.options.tooltip) setTimeout(send, 0);
+        });
       });
     },
 
@@ -298,6 +300,8 @@
     /* For tests and benchmarks: events sent and not yet acknowledged, and the last sent. */
     get pending() { return S.pending.map((e) => e.seq); },
     get lastSeq() { return S.seq; },
+    /* When the units were first painted (milliseconds since 1970, as Date.now()). */
+    get drawnAt() { return S.drawnAt; },
     get unitCount() { return Object.keys(S.byCode).length; },
   };
   window.CptsMap = CptsMap;
