@@ -213,7 +213,9 @@ def _show_region(page, name: str) -> bool:
     """Pick a whole région in the sidebar; False when the app offers no such choice."""
     picker = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox") \
         .filter(has_text="région entière")
-    if not picker.count():
+    try:  # the sidebar comes once the map is drawn
+        picker.wait_for(timeout=20_000)
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError
         return False
     picker.click()
     page.keyboard.type(name)
