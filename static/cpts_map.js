@@ -1,8 +1,8 @@
 /* The maps of units in the browser: the builder's (units filled at once when clicked) and
  * the ARS's coverage map (units filled by their state, one CPTS highlighted).
  *
- * Loaded by folium (ui/map.py) inside streamlit-folium's frame, after Leaflet and
- * Leaflet.draw. `CptsMap.init` fetches the territory's units once (a static file per
+ * Loaded by folium (ui/map.py) inside streamlit-folium's frame, after Leaflet; it loads
+ * Leaflet.draw itself once the units are painted (`options.draw`). `CptsMap.init` fetches the territory's units once (a static file per
  * territory, so Streamlit never re-sends them) and draws them; a click on a unit fills or
  * empties it immediately and sends the toggle to Python through the component's value
  * (window.Streamlit, exposed by streamlit-folium). `CptsMap.update`, run by the dynamic
@@ -35,10 +35,8 @@
   L.Control.Zoom.prototype.options.zoomOutTitle = "Dézoomer";
   L.Control.Scale.prototype.options.imperial = false;
 
-  /* French texts of Leaflet.draw (loaded after this file; its toolbar, created after
-   * CptsMap.init, reads them). */
+  /* French texts of Leaflet.draw (its toolbar, created after, reads them). */
   function frenchDrawTexts() {
-    if (!L.drawLocal) return;
     const toolbar = L.drawLocal.draw.toolbar;
     toolbar.actions = {title: "Annuler le dessin", text: "Annuler"};
     toolbar.finish = {title: "Terminer le dessin", text: "Terminer"};
@@ -53,6 +51,26 @@
     handlers.rectangle.tooltip = {start: "Cliquez et faites glisser pour dessiner un rectangle."};
     handlers.simpleshape.tooltip = {end: "Relâchez pour terminer le dessin."};
     handlers.polyline.error = "<strong>Erreur :</strong> les côtés ne peuvent pas se croiser !";
+  }
+
+  /* The drawing tools (polygon, rectangle), once the units are painted: Leaflet.draw's
+   * script and styles are not on the way to the map's first paint. Each drawing stays on
+   * the map until the server has applied it (`update`). */
+  function addDrawTools(draw) {
+    const css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = draw.css;
+    document.head.appendChild(css);
+    const script = document.createElement("script");
+    script.src = draw.js;
+    script.onload = () => {
+      frenchDrawTexts();
+      const drawn = L.featureGroup().addTo(S.map);
+      new L.Control.Draw({position: "topleft", draw: draw.options,
+                          edit: {featureGroup: drawn, edit: false, remove: false}}).addTo(S.map);
+      S.map.on("draw:created", (e) => drawn.addLayer(e.layer));
+    };
+    document.head.appendChild(script);
   }
 
   // The units' file, named in this script's address (?units=...): fetched now, while the
@@ -234,7 +252,6 @@
     init(map, options) {
       S.map = map;
       S.options = options;
-      frenchDrawTexts();
       map.on("draw:drawstart", () => { S.drawing = true; });
       map.on("draw:drawstop", () => { S.drawing = false; });
       map.on("draw:created", (e) => {
@@ -263,6 +280,7 @@
         S.ready = true;
         requestAnimationFrame(() => {  // the frame that paints the units
           S.drawnAt = performance.timeOrigin + performance.now();
+          if (S.options.draw) addDrawTools(S.options.draw);
           // Tell the server the map is up: it then sends what could wait until now (the
           // builder's Taille scale, whose chart code would slow the map's first paint).
           if (!S.options.tooltip) setTimeout(send, 0);

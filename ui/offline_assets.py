@@ -76,6 +76,13 @@ def use_local_assets() -> None:
     folium.plugins.Draw.default_css = urls(_DRAW_CSS)
 
 
+def draw_assets() -> dict[str, str]:
+    """The local addresses of Leaflet.draw's script and styles, for a map that loads them
+    itself (static/cpts_map.js, once its units are painted)."""
+    (_, js), (_, css) = _DRAW_JS[0], _DRAW_CSS[0]
+    return {"js": static_url(f"node_modules/{js}"), "css": static_url(f"node_modules/{css}")}
+
+
 def static_url(path: str) -> str:
     """The URL of a file under static/. Absolute: the maps run inside streamlit-folium's
     iframe, which is served by the same Streamlit server under /component/..."""
