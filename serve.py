@@ -43,9 +43,13 @@ def preload() -> None:
     try:
         import segno  # noqa: F401 - the workshop's QR code
 
-        from geo import fiche  # noqa: F401 - matplotlib and fpdf2, for the fiche
-        from indicators import perimeter_figures  # noqa: F401 - plotly
-        from ui import data_imports, health, state  # folium, geopandas
+        from reports import fiche  # noqa: F401 - matplotlib and fpdf2, for the fiche
+        from ui import (
+            data_imports,
+            health,
+            perimeter_figures,  # noqa: F401 - plotly
+            state,  # folium, geopandas
+        )
 
         catalog = state.get_catalog()
         state.territory_url(tuple(state.DEFAULT_DEPS), ())

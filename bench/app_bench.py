@@ -9,11 +9,11 @@ import time
 
 from geo.catalog import Catalog
 from geo.checks import check_perimeter
-from geo.composition import lettre_table
 from geo.examples import carmausin_segala
 from indicators.basics import summary
-from indicators.perimeter_figures import population_by_commune, taille_gauge
+from reports.lettre import lettre_table
 from ui.map import perimeter_group, territory_geojson, territory_units
+from ui.perimeter_figures import population_by_commune, taille_gauge
 
 
 def click_to_panels(catalog: Catalog, perimeter, neighbours) -> float:

@@ -14,9 +14,9 @@ import time
 from collections import deque
 from pathlib import Path
 
+from formats.layers import Layer, read_layer
 from geo.catalog import Catalog
 from geo.coverage import Scope, analyse_layer
-from geo.files import Layer, read_layer
 from geo.perimeter import Perimeter
 
 PACA_LAYER = Path(__file__).resolve().parents[2] / "shared" / "data" / "cpts_paca.geojson"

@@ -1,5 +1,5 @@
 """Layers that once blew up (issue 11): N features all claiming one commune (Albi), each
-under its own name, read and analysed by `python -m geo.coverage` in a fresh process;
+under its own name, read and analysed by `cpts-coverage` (cli.coverage) in a fresh process;
 time and peak memory (max RSS) printed. Beyond MAX_PERIMETERS the layer is refused with
 a message (exit 2) instead of being analysed.
 
@@ -33,7 +33,7 @@ def layer(features: int) -> bytes:
 CHILD = """import resource, runpy, sys
 code = 0
 try:
-    runpy.run_module("geo.coverage", run_name="__main__")
+    runpy.run_module("cli.coverage", run_name="__main__")
 except SystemExit as exc:
     code = exc.code
 except MemoryError:

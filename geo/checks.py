@@ -16,10 +16,11 @@ import shapely
 
 from geo import manual_population
 from geo.catalog import Catalog
+from geo.french import fmt_dec, fmt_int
 from geo.infra import declares_infra
 from geo.mesh import Mesh
 from geo.perimeter import Perimeter
-from geo.population import PopulationEstimate, distance_to_threshold, estimate, fmt_dec, fmt_int
+from geo.population import PopulationEstimate, distance_to_threshold, estimate
 
 SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
 # Beyond this many uncovered units in one connected group, it is open territory, not a

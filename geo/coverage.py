@@ -12,38 +12,40 @@ as shared with an unknown infra-communal split (a warning), and each claimant's 
 becomes a range; a commune wholly claimed by two CPTS with no such indication stays a
 blocking overlap.
 
-Command line (French output, or JSON for scripts; what was read on stderr; exit status
-of geo.cli: 0 nothing blocking, 1 a blocking finding, 2 unreadable input or bad usage):
-
-    python -m geo.coverage LAYER [--region 93] [--departement 06] [--code-column C]
-                                 [--name-column C] [--iris CONTOURS] [--json]
+The command line (`cpts-coverage`) lives in `cli.coverage`.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from itertools import combinations
-from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
 from geo.catalog import Catalog
 from geo.checks import SEVERITY_ORDER, Checker, Finding, km2
-from geo.cli import EXIT_BLOCKING, EXIT_OK, load_catalog, parser, read_file, run_safely
-from geo.files import Layer
 from geo.infra import declares_infra
-from geo.population import PopulationEstimate, fmt_int
-from geo.units import embedded_metadata, vintage_label
+from geo.perimeter import Perimeter
+from geo.population import PopulationEstimate
+from geo.units import embedded_metadata
 
 # Default scope: a région counts when the layer claims at least this share of its communes,
 # so one commune across the border does not pull a whole neighbouring région in.
 MIN_REGION_SHARE = 0.05
 # A unit claimed by more CPTS than this is reported once with its claimants, not per pair.
 MAX_PAIRED_CLAIMANTS = 6
-SEVERITY_LABEL = {"blocking": "BLOQUANT", "warning": "ATTENTION", "info": "INFO"}
+
+
+class LayerContents(Protocol):
+    """What the analysis needs of a layer, however it was read (formats.layers.Layer)."""
+
+    perimeters: list[Perimeter]
+    unknown_codes: dict[str, list[str]]
+    remapped: dict[str, str]
+    warnings: list[str]
+    uncovered: dict[str, list[str]]
 
 
 class ScopeError(ValueError):
@@ -247,7 +249,7 @@ def scope_label(catalog: Catalog, scope: Scope) -> str:
 
 # --- the analysis --------------------------------------------------------------------
 
-def analyse_layer(catalog: Catalog, layer: Layer, scope: Scope | None = None) -> Coverage:
+def analyse_layer(catalog: Catalog, layer: LayerContents, scope: Scope | None = None) -> Coverage:
     """Coverage of `scope` (default: the régions of the layer) by the layer's CPTS."""
     perimeters = layer.perimeters
     checker = Checker(catalog, perimeters)
@@ -374,7 +376,7 @@ def _cpts_row(checker: Checker, name: str, owners: dict, infra: set) -> tuple[Cp
                    tuple(neighbours), 0), findings
 
 
-def _unplaced_findings(catalog: Catalog, layer: Layer) -> list[LayerFinding]:
+def _unplaced_findings(catalog: Catalog, layer: LayerContents) -> list[LayerFinding]:
     def why(codes) -> str:
         iris = [c for c in codes if len(c) == 9]
         return (f"inconnus du COG {embedded_metadata().get('cog_vintage', '')}" if not iris else
@@ -413,73 +415,3 @@ def _white_table(catalog: Catalog, white, isolated: set) -> pd.DataFrame:
     table["population"] = table["population"].astype("object").where(table["population"].notna(), None)
     table["isolated"] = table["code"].isin(isolated)
     return table.sort_values(["dep", "commune_name", "code"]).reset_index(drop=True)
-
-
-# --- printing ------------------------------------------------------------------------
-
-def percent(share: float | None) -> str:
-    return "—" if share is None else f"{100 * share:.1f} %".replace(".", ",")
-
-
-def render(coverage: Coverage, source: str = "") -> str:
-    """The analysis in French, for people: figures first, then what needs action."""
-    f = coverage.figures
-    white_pop = [p for p in coverage.white["population"] if p is not None]
-    lines = [
-        f"Couverture CPTS : {coverage.scope_label}" + (f" — couche « {source} »" if source else ""),
-        f"  CPTS : {f.cpts} (" + ", ".join(f"{k} : {v}" for k, v in f.by_taille.items()) + ")",
-        f"  Communes couvertes : {fmt_int(f.communes_covered)} sur {fmt_int(f.communes)} "
-        f"({percent(f.share_communes)})" + (f", dont {f.communes_partial} en partie" if f.communes_partial else ""),
-        f"  Population couverte : {f.population_covered.label()} sur {f.population.label()} "
-        f"({percent(f.share_population)}) — {vintage_label(f.population.vintages)}",
-    ]
-    white = coverage.white
-    parts = int((white["code"] != white["commune_code"]).sum())
-    lines.append(f"Zones blanches : {f.communes_white} commune(s) sans CPTS"
-                 + (f" et {parts} partie(s) de commune (arrondissement, IRIS)" if parts else "")
-                 + f", {fmt_int(sum(white_pop))} hab.")
-    for row in white.itertuples():
-        where = row.name if row.code == row.commune_code else f"{row.commune_name} — {row.name}"
-        pop = "population inconnue" if row.population is None else f"{fmt_int(row.population)} hab."
-        lines.append(f"  {row.dep} {where} ({row.code}) : {pop}" + (" — isolée" if row.isolated else ""))
-    for title, kinds in (("Unités isolées entre CPTS", ("isolated",)),
-                         ("Chevauchements", ("overlap", "geometric_overlap")),
-                         ("Communes partagées (découpage infra-communal inconnu)", ("shared_commune",)),
-                         ("Autres constats", ("parts", "unknown_population"))):
-        found = coverage.of_kind(*kinds)
-        lines.append(f"{title} : {len(found) or 'aucun(e)'}")
-        lines += [f"  [{SEVERITY_LABEL[x.finding.severity]}] {x.finding.message}" for x in found]
-    lines.append("Codes non placés : " + ("aucun" if not coverage.unplaced else ""))
-    lines += [f"  « {name} » : {', '.join(codes)}" for name, codes in coverage.unplaced.items()]
-    lines += [x.finding.message for x in coverage.of_kind("remapped_codes")]
-    lines += [f"Lecture : {w}" for w in coverage.warnings]
-    lines += [f"Sans CPTS dans le fichier (« {value or 'vide'} ») : {len(codes)} unité(s) : {', '.join(codes[:20])}"
-              + (" …" if len(codes) > 20 else "") for value, codes in coverage.uncovered.items()]
-    return "\n".join(lines)
-
-
-def main(argv=None) -> int:
-    p = parser("python -m geo.coverage", "Couverture d'une région par une couche de CPTS.")
-    p.add_argument("layer", help="couche de CPTS : GeoJSON, GeoPackage, Shapefile zippé, CSV, XLSX ou ODS")
-    p.add_argument("--region", action="append", default=[], help="code INSEE de région (répétable)")
-    p.add_argument("--departement", action="append", default=[], help="code de département (répétable)")
-    args = p.parse_args(argv)
-
-    def body() -> int:
-        catalog = load_catalog(args.iris, args.millesime)
-        layer = read_file(catalog, args.layer, args)
-        scope = None
-        if args.region or args.departement:
-            scope = Scope(tuple(r.strip() for r in args.region),
-                          tuple(d.strip().upper().zfill(2) for d in args.departement))
-        coverage = analyse_layer(layer.catalog or catalog, layer, scope)
-        print(json.dumps(coverage.as_dict(), ensure_ascii=False, indent=1) if args.json
-              else render(coverage, Path(args.layer).name))
-        blocking = any(f.finding.severity == "blocking" for f in coverage.findings)
-        return EXIT_BLOCKING if blocking else EXIT_OK
-
-    return run_safely(body)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from geo.population import fmt_int
+from geo.french import fmt_int
 
 METADATA_KEY = "manual_population"
 MAX_SOURCE_CHARS = 200

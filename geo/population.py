@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geo.french import fmt_int
 from geo.units import IRIS_ESTIMATE_YEAR, vintage_label
 
 # Taille 1 < 40,000 <= Taille 2 < 80,000 <= Taille 3 < 175,000 <= Taille 4 (ACI funding).
@@ -93,16 +94,6 @@ def estimate_method() -> str:
     return (f"part de l'IRIS dans la population de sa commune au recensement {IRIS_ESTIMATE_YEAR} "
             "(INSEE, IRIS d'habitat, six tranches d'âge), appliquée à la population municipale "
             "de la commune")
-
-
-def fmt_int(value: float) -> str:
-    """French thousands separator (narrow no-break space): 29 367."""
-    return f"{int(round(value)):,}".replace(",", "\u202f")
-
-
-def fmt_dec(value: float, digits: int = 1) -> str:
-    """French decimal: 1 234,5."""
-    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
 class _Filled:

@@ -6,11 +6,17 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.iris import IrisFileError, read_iris_contours, read_iris_population
-from geo.population import fmt_int
+from formats.iris import IrisFileError, read_iris_contours, read_iris_population
+from geo.french import fmt_int
 from geo.units import embedded_metadata, load_communes, load_successors
-from geo.workspace import (load_iris_contours, load_iris_population, remove_iris_contours,
-                           remove_iris_population, save_iris_contours, save_iris_population)
+from store.workspace import (
+    load_iris_contours,
+    load_iris_population,
+    remove_iris_contours,
+    remove_iris_population,
+    save_iris_contours,
+    save_iris_population,
+)
 from ui import data_imports, state
 from ui.text import md
 

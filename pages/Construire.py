@@ -10,7 +10,16 @@ perimeter (Plotly) come once the map says it is drawn."""
 
 import streamlit as st
 
-from ui import builder, health, manual_entry, scenarios, shared_view, state, vintage, workshop
+from ui import (
+    builder,
+    health,
+    manual_entry,
+    scenarios,
+    shared_view,
+    state,
+    vintage,
+    workshop,
+)
 
 st.set_page_config(page_title="Construire un périmètre – Périmètres CPTS", page_icon="🗺️", layout="wide")
 state.init()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from formats.iris import read_iris_contours
 from geo.catalog import Catalog
-from geo.iris import read_iris_contours
 from geo.examples import RUSCINO_CODES as RUSCINO  # noqa: F401 - the tests import it from here
 from geo.examples import carmausin_segala
 from geo.perimeter import Perimeter

@@ -7,7 +7,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.files import Layer
+from formats.layers import Layer
 from geo.perimeter import Perimeter
 from ui.builder import EMPTY_PERIMETER, EMPTY_SCALE_CAPTION, MAP_DRAWN
 from ui.text import md

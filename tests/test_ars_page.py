@@ -12,7 +12,7 @@ from streamlit import net_util
 from streamlit.testing.v1 import AppTest
 
 from geo.perimeter import Perimeter
-from geo.share import QUERY_PARAM, decode, encode
+from store.share_links import QUERY_PARAM, decode, encode
 from tests.conftest import paca_feature_rows
 from ui.map import coverage_geojson, coverage_map
 from ui.offline_assets import PUBLISHED, published_json

@@ -1,18 +1,18 @@
-"""`python -m geo.check`: what ARS staff run on the files CPTS send them."""
+"""`cpts-check` (cli.check): what ARS staff run on the files CPTS send them."""
 
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-from geo.files import to_csv
+from formats.layers import to_csv
 from geo.perimeter import Perimeter
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "geo.check", *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli.check", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -51,7 +51,7 @@ def test_cli_lists_unknown_codes(tmp_path):
 
 
 def coverage(*args):
-    return subprocess.run([sys.executable, "-m", "geo.coverage", *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli.coverage", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
 
 

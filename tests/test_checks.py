@@ -83,8 +83,8 @@ def test_ruscino_mixes_iris_and_whole_communes(iris_catalog_without_estimate):
 
 def test_population_follows_an_insee_iris_file(tmp_path):
     """An INSEE base-ic-evol-struct-pop file (TEST VALUES, never shipped) makes it exact."""
+    from formats.iris import read_iris_contours, read_iris_population
     from geo.catalog import Catalog
-    from geo.iris import read_iris_contours, read_iris_population
     from geo.units import load_communes, load_successors
     from tests.conftest import shared_file
 
@@ -128,7 +128,7 @@ def test_insee_iris_population_xlsx_with_title_rows(tmp_path):
     """INSEE's XLSX layout: title rows above the header (TEST VALUES, never shipped)."""
     import pandas as pd
 
-    from geo.iris import read_iris_population
+    from formats.iris import read_iris_population
 
     file = tmp_path / "base-ic-evol-struct-pop-2020.xlsx"
     header = pd.DataFrame([["Populations par IRIS (VALEURS DE TEST)"], ["Recensement"], [""], [""], [""]])

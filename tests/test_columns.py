@@ -6,9 +6,10 @@ import io
 import pandas as pd
 import pytest
 
-from geo.columns import ColumnChoice
-from geo.composition import lettre_table, to_xlsx
-from geo.files import AmbiguousFileError, PerimeterFileError, read_layer
+from formats.columns import ColumnChoice
+from formats.layers import AmbiguousFileError, PerimeterFileError, read_layer
+from formats.spreadsheets import to_xlsx
+from reports.lettre import lettre_table
 
 
 def carmausin_rows(catalog, carmausin) -> pd.DataFrame:

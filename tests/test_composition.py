@@ -6,7 +6,7 @@ import unicodedata
 
 import pandas as pd
 
-from geo.composition import COLUMNS, lettre_csv, lettre_table, with_total
+from reports.lettre import COLUMNS, lettre_csv, lettre_table, with_total
 
 NAME, POSTAL, INSEE, IRIS, POP, YEAR = COLUMNS
 

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.coverage import Scope, ScopeError, analyse_layer, main, render
-from geo.files import Layer, read_layer
+from formats.layers import Layer, read_layer
+from cli.coverage import main, render
+from geo.coverage import Scope, ScopeError, analyse_layer
 from geo.perimeter import Perimeter
 from geo.units import load_commune_neighbours
 from tests.conftest import paca_feature_rows, shared_file
@@ -220,9 +221,9 @@ def test_messy_layer_keeps_names_as_text_and_reports_codes_not_placed(catalog, t
 
 
 def test_cli_json_for_scripts(paca_file, paca):
-    out = subprocess.run([sys.executable, "-m", "geo.coverage", str(paca_file), "--json"], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "cli.coverage", str(paca_file), "--json"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
-    # Exit 1: Marseille 1er, isolated between CPTS, is a blocking finding (geo.cli convention).
+    # Exit 1: Marseille 1er, isolated between CPTS, is a blocking finding (cli.common convention).
     assert out.returncode == 1, out.stderr
     result = json.loads(out.stdout)
     assert result["figures"]["communes_white"] == paca.figures.communes_white
@@ -248,7 +249,7 @@ def test_cli_french_text_and_unreadable_input(paca_file, tmp_path, capsys):
 
 def test_findings_of_one_cpts_name_it(catalog):
     """« Le périmètre est en 2 morceaux » said of a layer of many CPTS: which one?"""
-    from geo.files import Layer
+    from formats.layers import Layer
     from geo.perimeter import Perimeter
 
     layer = Layer([Perimeter("Essai Morcelée", {"81060", "81065"}), Perimeter("Essai Voisine", {"81004"})])

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from formats.indicator_files import read_insee_population, read_table
 from indicators.definitions import Indicator
-from indicators.importers import read_insee_population, read_table
-from indicators.store import list_datasets, save_dataset
+from store.datasets import list_datasets, save_dataset
 from tests.conftest import shared_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -233,7 +233,7 @@ def test_wrong_sheet_and_too_big_file(app, workspace, monkeypatch, sirene_frame)
     sheet.set_value("Notes").run()
     assert "Aucun tableau lisible" in texts(at.warning)
 
-    monkeypatch.setattr("indicators.importers.MAX_FILE_BYTES", 50_000)
+    monkeypatch.setattr("formats.indicator_files.MAX_FILE_BYTES", 50_000)
     table_uploader(at).set_value((SIRENE, shared_file(SIRENE).read_bytes(), "text/csv")).run()
     assert "la limite est de" in texts(at.error) and "conservés" in texts(at.error)
     assert list_datasets(workspace) == []

@@ -7,10 +7,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from formats.indicator_files import IndicatorImportError, read_apl
 from indicators.aggregate import Aggregator
-from indicators.embedded import (AGE_75, APL_2022, APL_2023, APL_INDICATOR, SHARE_75_INDICATOR,
-                                 embedded_dataset)
-from indicators.importers import IndicatorImportError, read_apl
+from indicators.embedded import (
+    AGE_75,
+    APL_2022,
+    APL_2023,
+    APL_INDICATOR,
+    SHARE_75_INDICATOR,
+    embedded_dataset,
+)
 from tests.conftest import shared_file
 
 ROOT = Path(__file__).resolve().parents[1]

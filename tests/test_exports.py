@@ -4,8 +4,8 @@ two title lines, `;`, « N/A - secret statistique ») through the generic table 
 import pandas as pd
 import pytest
 
+from formats.indicator_files import IndicatorImportError, preview_table, read_table
 from indicators.definitions import Indicator
-from indicators.importers import IndicatorImportError, preview_table, read_table
 from tests.conftest import shared_file
 
 BV = "cartosante_bv/cartosante_bv_sante_2023_2024.csv"
@@ -56,9 +56,9 @@ FINESS = "occitanie/finess_etablissements_occitanie.csv"
 def test_finess_counts_establishments_by_category_and_shows_in_the_diagnosis(catalog, carmausin, workspace):
     from streamlit.testing.v1 import AppTest
 
+    from formats.indicator_files import read_finess
     from indicators.aggregate import Aggregator
-    from indicators.importers import read_finess
-    from indicators.store import save_dataset
+    from store.datasets import save_dataset
 
     raw = pd.read_csv(shared_file(FINESS), dtype=str).drop_duplicates("numero finess etablissement")
     dataset = read_finess(shared_file(FINESS))

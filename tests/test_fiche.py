@@ -23,9 +23,17 @@ from PIL import Image
 
 from geo.checks import check_perimeter
 from geo.examples import RUSCINO_CODES
-from geo.fiche import BLOCKING, FILL, NEIGHBOUR_COLOURS, FicheError, fiche_pdf, map_figure, map_png
 from geo.perimeter import Perimeter
 from geo.units import load_communes
+from reports.fiche import (
+    BLOCKING,
+    FILL,
+    NEIGHBOUR_COLOURS,
+    FicheError,
+    fiche_pdf,
+    map_figure,
+    map_png,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 IRIS_CONTOURS = DATA / "iris_contours_2020_16dep.parquet"
@@ -114,7 +122,7 @@ def paca(catalog):
     path = DATA / "cpts_paca.geojson"
     if not path.exists():
         pytest.skip(f"real PACA CPTS layer absent: {path}")
-    from geo.files import read_layer
+    from formats.layers import read_layer
 
     raw = json.loads(path.read_text(encoding="utf-8"))
     layer = read_layer(catalog, path.read_bytes(), path.name)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.files import PerimeterFileError, read_layer, to_csv, to_geojson
+from formats.layers import PerimeterFileError, read_layer, to_csv, to_geojson
 from geo.perimeter import Perimeter, from_polygon, units_of
 from tests.conftest import RUSCINO, shared_file
 

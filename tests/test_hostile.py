@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.archives import MAX_EXTRACTED_BYTES
-from geo.composition import to_csv_text, to_xlsx
+from formats.archives import MAX_EXTRACTED_BYTES
+from formats.iris import IrisFileError, read_iris_contours
+from formats.layers import MAX_PERIMETERS, MAX_VERTICES, PerimeterFileError, read_layer
+from formats.spreadsheets import to_csv_text, to_xlsx
 from geo.coverage import Scope, analyse_layer
-from geo.files import MAX_PERIMETERS, MAX_VERTICES, PerimeterFileError, read_layer
-from geo.iris import IrisFileError, read_iris_contours
 from geo.units import load_communes, load_successors
 from tests.conftest import shared_file
 
@@ -208,7 +208,7 @@ def test_exports_write_names_as_text_never_as_formulas():
 
 
 def test_a_csv_written_inert_reads_back_with_its_name(catalog):
-    from geo.files import to_csv
+    from formats.layers import to_csv
     from geo.perimeter import Perimeter
 
     p = Perimeter(FORMULA, {"81004", "81060"})
@@ -329,12 +329,12 @@ def test_donnees_page_says_when_the_workspace_cannot_be_written(workspace, monke
     a French message, no traceback (tests run as root: the refusal is injected)."""
     from streamlit.testing.v1 import AppTest
 
-    import geo.workspace
+    import store.workspace
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission non accordée")
 
-    monkeypatch.setattr(geo.workspace, "save_iris_contours", refuse)
+    monkeypatch.setattr(store.workspace, "save_iris_contours", refuse)
     at = AppTest.from_file("../app.py", default_timeout=180)
     at.switch_page("pages/4_Données.py").run()
     uploader = next(u for u in at.get("file_uploader") if u.key == "iris_upload")

@@ -8,11 +8,11 @@ communes, never read back from the code under test.
 import pandas as pd
 import pytest
 
+from formats.indicator_files import read_table
 from geo.examples import RUSCINO_CODES as RUSCINO
 from geo.units import load_successors
 from indicators.aggregate import Aggregator
 from indicators.definitions import Dataset, Indicator, Provenance
-from indicators.importers import read_table
 from tests.conftest import shared_file
 
 APL_FILE = "apl_mg_communes_idf_2023.csv"

@@ -1,4 +1,4 @@
-"""Figures and summary table of indicators (indicators/figures.py), on real SIRENE counts.
+"""Figures and summary table of indicators (ui/indicator_figures.py), on real SIRENE counts.
 
 The plotted numbers are checked against plain pandas computations on the source file;
 the labels against the French writing the workshop screens need.
@@ -10,14 +10,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from formats.indicator_files import read_insee_population, read_table
+from formats.spreadsheets import to_xlsx
 from geo.units import load_successors
 from indicators.aggregate import Aggregator
 from indicators.definitions import Indicator
-from indicators.figures import (
-    HIGHLIGHT_COLOUR, age_structure_figure, comparison_figure, summary_table, table_to_xlsx,
-)
-from indicators.importers import read_insee_population, read_table
 from tests.conftest import shared_file
+from ui.indicator_figures import (
+    HIGHLIGHT_COLOUR,
+    age_structure_figure,
+    comparison_figure,
+    summary_table,
+)
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +145,7 @@ def test_summary_table_and_its_xlsx(sirene, codes):
     assert table.loc[2, national] == round(comparisons["part_mg"].france.value, 1)
     assert table.loc[0, "Source"] == "INSEE, SIRENE, 2019"
 
-    data = table_to_xlsx(table, notes=["Couverture : part de la population avec une valeur."])
+    data = to_xlsx(table, "Indicateurs", notes=["Couverture : part de la population avec une valeur."])
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == list(table.columns)
@@ -154,7 +158,7 @@ def test_names_from_files_are_not_markup_in_figures(catalog, carmausin):
     """Plotly renders a subset of HTML in labels: a CPTS name from a file is escaped."""
     from indicators.aggregate import Aggregator
     from indicators.definitions import Dataset, Indicator, Provenance
-    from indicators.figures import comparison_figure
+    from ui.indicator_figures import comparison_figure
 
     units = catalog.units[catalog.units["dep"] == "81"]
     table = pd.DataFrame({"code": units["code"], "pop": units["population"].astype(float)})

@@ -1,4 +1,4 @@
-"""Importers of indicator files (indicators/importers.py) and the workspace (indicators/store.py).
+"""Importers of indicator files (formats/indicator_files.py) and the workspace (store/datasets.py).
 
 The official INSEE and DREES files are not available offline, so small files are written
 here in their layouts (`;` CSV in Latin-1 or UTF-8, XLSX with title rows, sheets per
@@ -14,12 +14,21 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from formats.indicator_files import (
+    IndicatorImportError,
+    read_apl,
+    read_insee_population,
+    read_table,
+)
 from indicators.aggregate import Aggregator
 from indicators.definitions import AGEING_INDEX, SHARE_65, SHARE_75, Indicator
-from indicators.importers import (
-    IndicatorImportError, read_apl, read_insee_population, read_table,
+from store.datasets import (
+    list_datasets,
+    load_dataset,
+    remove_dataset,
+    save_dataset,
+    workspace_dir,
 )
-from indicators.store import list_datasets, load_dataset, remove_dataset, save_dataset, workspace_dir
 from tests.conftest import shared_file
 
 TEST_LABEL = "VALEURS DE TEST"

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from geo.checks import check_perimeter
-from geo.composition import lettre_table
 from geo.perimeter import Perimeter
 from geo.population import taille
+from reports.lettre import lettre_table
 from tests.conftest import RUSCINO, shared_file
 
 IRIS_2016 = "insee_iris_habitat_pop_age_csp_2016_france.csv"
@@ -63,8 +63,8 @@ def test_the_letter_table_says_which_populations_are_estimates(iris_catalog):
 
 
 def test_an_exact_insee_file_replaces_the_estimate(iris_catalog, tmp_path):
+    from formats.iris import read_iris_contours, read_iris_population
     from geo.catalog import Catalog
-    from geo.iris import read_iris_contours, read_iris_population
     from geo.units import load_communes, load_successors
 
     path = shared_file("iris_contours_2020_dep66_81_12_87.geojson")
@@ -79,7 +79,7 @@ def test_an_exact_insee_file_replaces_the_estimate(iris_catalog, tmp_path):
 
 
 def test_the_fiche_labels_the_estimate_and_its_method(iris_catalog):
-    from geo.fiche import fiche_pdf
+    from reports.fiche import fiche_pdf
     from tests.test_fiche import pdf_text, squeeze
 
     ruscino = Perimeter("CPTS Ruscino", RUSCINO)

@@ -13,9 +13,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
+from formats.layers import read_layer
 from geo.catalog import Catalog
 from geo.coverage import Scope, analyse_layer
-from geo.files import read_layer
 from tests.conftest import IRIS_CONTOURS, shared_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,7 +76,7 @@ def test_coverage_cli_on_the_shapefile_export(qgis_layer, tmp_path):
     with zipfile.ZipFile(archive, "w") as z:
         for f in tmp_path.glob("cpts_iris.*"):
             z.write(f, f.name)
-    out = subprocess.run([sys.executable, "-m", "geo.coverage", archive, "--departement", "66", "--json"],
+    out = subprocess.run([sys.executable, "-m", "cli.coverage", archive, "--departement", "66", "--json"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)

@@ -8,10 +8,10 @@ import pytest
 
 from geo import manual_population as manual
 from geo.checks import check_perimeter
-from geo.composition import COLUMNS, lettre_table, with_total
 from geo.examples import RUSCINO_CODES
 from geo.perimeter import Perimeter
-from geo.store import Scenario, open_store
+from reports.lettre import COLUMNS, lettre_table, with_total
+from store.scenarios import Scenario, open_store
 
 SOURCE = "INSEE, recensement 2020, base infracommunale IRIS"
 
@@ -90,9 +90,9 @@ def test_a_base_from_before_gains_the_column_and_keeps_its_scenarios(workspace):
 def test_the_builder_takes_an_entry_and_shows_it_as_manual(workspace, iris_catalog, ruscino):
     from streamlit.testing.v1 import AppTest
 
-    from geo.iris import read_iris_contours
+    from formats.iris import read_iris_contours
     from geo.units import load_communes, load_successors
-    from geo.workspace import save_iris_contours
+    from store.workspace import save_iris_contours
     from tests.conftest import IRIS_CONTOURS, shared_file
     from ui import state
 

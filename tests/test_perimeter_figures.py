@@ -1,8 +1,9 @@
 """The builder's figures say what is known: a population range is drawn and written as a
 range, never as one midpoint number that reads as the population."""
 
-from geo.population import PopulationEstimate, fmt_int
-from indicators.perimeter_figures import taille_gauge, taille_scale
+from geo.french import fmt_int
+from geo.population import PopulationEstimate
+from ui.perimeter_figures import taille_gauge, taille_scale
 
 
 def test_a_range_is_shown_as_a_range_not_a_midpoint():
@@ -31,7 +32,7 @@ def test_an_unbounded_population_says_at_least():
 def test_population_bars_have_french_thousands_on_the_axis():
     import pandas as pd
 
-    from indicators.perimeter_figures import population_by_commune
+    from ui.perimeter_figures import population_by_commune
 
     figure = population_by_commune(pd.DataFrame({"label": ["Carmaux"], "population": [9500]}))
     assert figure.layout.xaxis.tickformat == ",d" and figure.layout.separators == ", "

@@ -10,14 +10,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.check import main as check_main
+from cli.check import main as check_main
+from formats.layers import to_csv
 from geo.checks import check_perimeter
-from geo.coverage import main as coverage_main
-from geo.files import to_csv
+from cli.coverage import main as coverage_main
 from geo.perimeter import Perimeter
 from geo.population import taille
-from geo.units import (UnknownVintageError, embedded_metadata, load_communes, population_vintages,
-                       vintage_in_force)
+from geo.units import (
+    UnknownVintageError,
+    embedded_metadata,
+    load_communes,
+    population_vintages,
+    vintage_in_force,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ROOT / "data" / "npm" / "node_modules"
@@ -129,7 +134,7 @@ def test_check_cli_prints_the_vintage_and_accepts_an_earlier_one(tmp_path, carma
         sorted(carmausin.codes), "population"].sum())
 
 
-@pytest.mark.parametrize("module", ["geo.check", "geo.coverage"])
+@pytest.mark.parametrize("module", ["cli.check", "cli.coverage"])
 def test_unknown_vintage_on_the_command_line_exits_2_in_french(tmp_path, module):
     layer = tmp_path / "p.csv"
     layer.write_text("code\n81060\n")

@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 from geo.checks import check_perimeter
 from geo.examples import RUSCINO_CODES
 from geo.perimeter import Perimeter
-from geo.store import Scenario, open_store
 from geo.units import embedded_metadata
+from store.scenarios import Scenario, open_store
 from ui import scenarios, state
 from ui.text import md
 

@@ -15,11 +15,11 @@ from urllib.parse import quote
 import pandas as pd
 import pytest
 
-import geo.share as share
+import store.share_links as share
 from geo.examples import RUSCINO_CODES
 from geo.perimeter import Perimeter
-from geo.share import MAX_LINK_CHARS, ShareLinkError, decode, encode
 from geo.units import load_communes
+from store.share_links import MAX_LINK_CHARS, ShareLinkError, decode, encode
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 IRIS_FILE = DATA / "iris_contours_2020_16dep.parquet"

@@ -22,9 +22,17 @@ import pytest
 
 from geo.examples import RUSCINO_CODES
 from geo.perimeter import Perimeter
-from geo.store import (
-    MAX_NAME_CHARS, STATUTS, ConflictError, CorruptStoreError, InvalidScenarioError,
-    Scenario, ScenarioDeletedError, StoreError, StoreUnavailableError, open_store,
+from store.scenarios import (
+    MAX_NAME_CHARS,
+    STATUTS,
+    ConflictError,
+    CorruptStoreError,
+    InvalidScenarioError,
+    Scenario,
+    ScenarioDeletedError,
+    StoreError,
+    StoreUnavailableError,
+    open_store,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -228,7 +236,7 @@ def test_two_simultaneous_saves_one_wins(target):
 CHILD = r"""
 import sys, time
 from dataclasses import replace
-import geo.store as store
+import store.scenarios as store
 
 real = store.Store._record
 

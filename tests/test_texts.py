@@ -6,8 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from geo import files
-from indicators import importers
+from formats import indicator_files, layers
 from ui.choices import CHOOSE
 from ui.state import MAX_PICKED_DEPS
 
@@ -20,7 +19,7 @@ def mb(limit_bytes: int) -> int:
 
 def test_streamlit_upload_limit_is_the_apps_own():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] == mb(importers.MAX_FILE_BYTES)
+    assert config["server"]["maxUploadSize"] == mb(indicator_files.MAX_FILE_BYTES)
 
 
 def test_builder_uploaders_say_the_perimeter_limit_and_selects_speak_french(workspace):
@@ -28,7 +27,7 @@ def test_builder_uploaders_say_the_perimeter_limit_and_selects_speak_french(work
     assert not at.exception
     uploaders = at.get("file_uploader")
     assert len(uploaders) == 2
-    assert {u.proto.max_upload_size_mb for u in uploaders} == {mb(files.MAX_FILE_BYTES)}
+    assert {u.proto.max_upload_size_mb for u in uploaders} == {mb(layers.MAX_FILE_BYTES)}
     deps = at.multiselect(key="deps")
     assert deps.proto.placeholder == CHOOSE and not deps.proto.max_selections
 

@@ -4,7 +4,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.units import UNIT_COLUMNS, embedded_metadata, load_commune_neighbours, load_communes
+from geo.units import (
+    UNIT_COLUMNS,
+    embedded_metadata,
+    load_commune_neighbours,
+    load_communes,
+)
 
 
 def test_every_commune_and_arrondissement_is_there():

@@ -18,12 +18,19 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from formats.layers import AmbiguousFileError, Layer
+from formats.spreadsheets import to_xlsx
 from geo.catalog import Catalog
-from geo.composition import to_xlsx
-from geo.coverage import Coverage, Scope, ScopeError, analyse_layer, default_scope, percent, scope_communes
-from geo.files import AmbiguousFileError, Layer
+from geo.coverage import (
+    Coverage,
+    Scope,
+    ScopeError,
+    analyse_layer,
+    default_scope,
+    scope_communes,
+)
+from geo.french import fmt_int, fmt_percent
 from geo.mesh import Mesh
-from geo.population import fmt_int
 from ui import builder, choices, layer_reading, legend, state
 from ui import map as cmap
 from ui.offline_assets import published_json
@@ -209,10 +216,10 @@ def key_figures(coverage: Coverage) -> None:
     f = coverage.figures
     st.subheader(f"Couverture : {md(coverage.scope_label)}")
     cols = st.columns(4)
-    cols[0].metric("Population couverte", percent(f.share_population))
+    cols[0].metric("Population couverte", fmt_percent(f.share_population))
     cols[0].caption(f"{f.population_covered.label()} sur {f.population.label()} "
                     f"({f.population.vintage_label()})")
-    cols[1].metric("Communes couvertes", percent(f.share_communes))
+    cols[1].metric("Communes couvertes", fmt_percent(f.share_communes))
     cols[1].caption(f"{fmt_int(f.communes_covered)} sur {fmt_int(f.communes)}"
                     + (f", dont {f.communes_partial} en partie" if f.communes_partial else ""))
     cols[2].metric("CPTS", f.cpts)

@@ -8,18 +8,27 @@ import math
 import streamlit as st
 from shapely.geometry import shape
 
+from formats.layers import (
+    MAX_FILE_BYTES,
+    Layer,
+    PerimeterFileError,
+    read_layer,
+    to_csv,
+    to_geojson,
+)
+from formats.spreadsheets import to_xlsx
 from geo.areas import mostly_inside
 from geo.catalog import Catalog
 from geo.checks import Report, check_perimeter
-from geo.composition import lettre_csv, lettre_table, to_xlsx, with_total
 from geo.examples import carmausin_segala, ruscino
-from geo.files import MAX_FILE_BYTES, Layer, PerimeterFileError, read_layer, to_csv, to_geojson
+from geo.french import fmt_dec, fmt_int
 from geo.perimeter import Perimeter, from_epci, geometry_of
-from geo.population import TAILLE_THRESHOLDS, fmt_dec, fmt_int
-from indicators.perimeter_figures import population_by_commune, taille_gauge, taille_scale
+from geo.population import TAILLE_THRESHOLDS
+from reports.lettre import lettre_csv, lettre_table, with_total
 from ui import choices, layer_reading, legend, state
 from ui import map as cmap
 from ui.offline_assets import published_json
+from ui.perimeter_figures import population_by_commune, taille_gauge, taille_scale
 from ui.text import md
 
 # What the panels show instead of empty figures and forms (the page draws them only for a
@@ -114,7 +123,7 @@ def _open_example(build) -> None:
 
 
 UPLOAD_KINDS = ["geojson", "json", "gpkg", "zip", "csv", "txt", "xlsx", "xls", "ods"]
-MAX_UPLOAD_MB = MAX_FILE_BYTES // 2**20  # the uploader states geo.files' own limit
+MAX_UPLOAD_MB = MAX_FILE_BYTES // 2**20  # the uploader states formats.layers' own limit
 
 
 def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:

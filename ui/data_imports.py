@@ -7,7 +7,7 @@ dataset's id and its import date, so a re-import under the same id is a new entr
 `forget()` empties the caches after an import or a removal. The aggregator's key also
 holds the catalog's identity: importing IRIS contours makes a new catalog.
 
-An import reads the upload (the importers refuse files over importers.MAX_FILE_BYTES, read
+An import reads the upload (the importers refuse files over indicator_files.MAX_FILE_BYTES, read
 at each call: Streamlit's own upload limit is set above it so the user gets the importers'
 French message), saves the dataset and only then reruns; what it reported (codes it could
 not place, obsolete codes remapped, or the error) stays on screen until the next import.
@@ -22,19 +22,26 @@ from pathlib import Path
 
 import streamlit as st
 
+from formats import indicator_files
+from formats.indicator_files import (
+    IndicatorImportError,
+    TablePreview,
+    preview_table,
+    read_apl,
+    read_finess,
+    read_insee_population,
+    read_table,
+)
 from geo.catalog import Catalog
-from geo.population import fmt_int
-from geo.workspace import workspace_dir
-from indicators import importers
+from geo.french import fmt_int
 from indicators.aggregate import Aggregator
 from indicators.definitions import Dataset, Indicator, slug
 from indicators.embedded import embedded_dataset, embedded_ids
-from indicators.figures import fmt_share, shown
-from indicators.importers import (IndicatorImportError, TablePreview, preview_table, read_apl,
-                                  read_finess, read_insee_population, read_table)
-from indicators.store import list_datasets, load_dataset, remove_dataset, save_dataset
+from store.datasets import list_datasets, load_dataset, remove_dataset, save_dataset
+from store.workspace import workspace_dir
 from ui import choices, state
 from ui.builder import dep_label
+from ui.indicator_figures import fmt_share, shown
 from ui.text import md
 
 REPORT_KEY = "indicator_import_report"
@@ -52,7 +59,7 @@ LEVEL_WORDS = {"commune": "communes", "iris": "IRIS"}
 # --- cached access to the workspace's datasets ---------------------------------------------
 
 def saved() -> list[dict]:
-    """The saved datasets' descriptions (indicators.store), by title."""
+    """The saved datasets' descriptions (store.datasets), by title."""
     return list_datasets()
 
 
@@ -266,7 +273,7 @@ def _official_import(key: str, caption: str, label: str, types: list[str], reade
     upload = st.file_uploader(label, type=types, key=key)
     if upload is not None and state.first_time(key, upload.file_id):
         _run(lambda progress: reader(upload.getvalue(), upload.name, progress=progress,
-                                     max_bytes=importers.MAX_FILE_BYTES), title)
+                                     max_bytes=indicator_files.MAX_FILE_BYTES), title)
 
 
 def _insee_import() -> None:
@@ -292,7 +299,7 @@ def _apl_import() -> None:
 
 @st.cache_data(show_spinner="Lecture des colonnes…", max_entries=16)
 def _preview(file_id: str, sheet: str | None, _upload) -> TablePreview:
-    return preview_table(_upload.getvalue(), _upload.name, sheet=sheet, max_bytes=importers.MAX_FILE_BYTES)
+    return preview_table(_upload.getvalue(), _upload.name, sheet=sheet, max_bytes=indicator_files.MAX_FILE_BYTES)
 
 
 def _table_import() -> None:
@@ -357,7 +364,7 @@ def _table_import() -> None:
         upload.getvalue(), code, _unique_ids(specs), filename=upload.name, sheet=sheet,
         title=title.strip() or None, publisher=publisher.strip(),
         vintage=None if year is None else int(year), absent_as_zero=exhaustive, progress=progress,
-        max_bytes=importers.MAX_FILE_BYTES),
+        max_bytes=indicator_files.MAX_FILE_BYTES),
         "Tableau", on_success=lambda: st.session_state.update({TABLE_UPLOAD_COUNT: count + 1}))
 
 

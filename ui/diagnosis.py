@@ -21,18 +21,24 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from formats import statlocales
+from formats.spreadsheets import to_xlsx
 from geo.catalog import Catalog
 from geo.checks import Report
+from geo.french import fmt_dec, fmt_int, fmt_number
 from geo.perimeter import Perimeter
-from geo.population import fmt_dec, fmt_int
 from geo.units import vintage_label
-from indicators import statlocales
 from indicators.aggregate import Comparison
 from indicators.basics import epci_shares, summary
 from indicators.definitions import SHARE_65, Dataset
-from indicators.figures import (PER_10K, age_structure_figure, comparison_figure, fmt_number,
-                                fmt_share, summary_table, table_to_xlsx)
 from ui import data_imports, legend, state
+from ui.indicator_figures import (
+    PER_10K,
+    age_structure_figure,
+    comparison_figure,
+    fmt_share,
+    summary_table,
+)
 from ui.map import filled_units_map, territory_geojson
 from ui.text import md
 
@@ -308,5 +314,5 @@ def summary_section(results: list[Result], catalog: Catalog, report: Report) -> 
         f"Un effectif est aussi rapporté à 10 000 habitants des unités avec donnée ({PER_10K}).",
     ]
     stem = "".join(ch if ch.isalnum() else "_" for ch in report.perimeter.name)[:60] or "perimetre"
-    st.download_button("Télécharger le tableau (XLSX)", table_to_xlsx(table, notes=notes),
+    st.download_button("Télécharger le tableau (XLSX)", to_xlsx(table, "Indicateurs", notes),
                        f"{stem}_diagnostic.xlsx", XLSX_MIME, type="primary")

@@ -8,10 +8,11 @@ import streamlit as st
 
 from geo.catalog import Catalog
 from geo.checks import Report
+from geo.french import fmt_number
 from indicators.aggregate import Aggregate
 from indicators.embedded import AGE_75, APL_2023, APL_INDICATOR, SHARE_75_INDICATOR
-from indicators.figures import PARTIAL_BELOW, fmt_number
 from ui import data_imports
+from ui.indicator_figures import PARTIAL_BELOW
 from ui.text import md
 
 SHOWN = ((APL_2023, APL_INDICATOR), (AGE_75, SHARE_75_INDICATOR))

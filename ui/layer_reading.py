@@ -11,9 +11,9 @@ import hashlib
 
 import streamlit as st
 
+from formats.columns import ColumnChoice
+from formats.layers import AmbiguousFileError, Layer, PerimeterFileError, read_layer
 from geo.catalog import Catalog
-from geo.columns import ColumnChoice
-from geo.files import AmbiguousFileError, Layer, PerimeterFileError, read_layer
 from ui.text import md
 
 AUTO = "(détection automatique)"

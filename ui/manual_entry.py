@@ -9,8 +9,8 @@ import streamlit as st
 from geo import manual_population as manual
 from geo.catalog import Catalog
 from geo.checks import Report
+from geo.french import fmt_int
 from geo.perimeter import Perimeter
-from geo.population import fmt_int
 from ui import state
 from ui.scenarios import unit_label
 from ui.text import md

@@ -25,7 +25,7 @@ from jinja2 import Template
 
 from geo.catalog import Catalog
 from geo.finding_kinds import FINDING_KINDS, kind_of
-from geo.population import fmt_int
+from geo.french import fmt_int
 from ui.offline_assets import draw_assets, static_url, use_local_assets
 
 PRECISION_DEG = 1e-5  # about 1 m: ample for a map

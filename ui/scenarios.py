@@ -1,4 +1,4 @@
-"""Scenarios in the interface: saving the builder's perimeter (geo.store), the fiche
+"""Scenarios in the interface: saving the builder's perimeter (store.scenarios), the fiche
 downloads, the page « Scénarios » (list, open, rename, duplicate, delete, restore, history)
 and the page « Comparer les scénarios » (2 to 4 perimeters side by side).
 
@@ -21,10 +21,19 @@ import streamlit as st
 from geo.catalog import Catalog
 from geo.checks import Checker, Report, check_perimeter
 from geo.examples import RUSCINO_CODES, ruscino, ruscino_whole_perpignan
-from geo.fiche import FicheError, fiche_pdf, map_png
+from geo.french import fmt_dec, fmt_int
 from geo.perimeter import Perimeter
-from geo.population import PopulationEstimate, fmt_dec, fmt_int
-from geo.store import STATUTS, ConflictError, Scenario, Store, StoreError, open_store, paris_time
+from geo.population import PopulationEstimate
+from reports.fiche import FicheError, fiche_pdf, map_png
+from store.scenarios import (
+    STATUTS,
+    ConflictError,
+    Scenario,
+    Store,
+    StoreError,
+    open_store,
+    paris_time,
+)
 from ui import choices, state
 from ui.builder import SEVERITY
 from ui.text import md

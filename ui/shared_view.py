@@ -23,8 +23,8 @@ from geo.catalog import Catalog
 from geo.checks import check_perimeter
 from geo.finding_kinds import kind_of
 from geo.perimeter import Perimeter, units_of
-from geo.share import QUERY_PARAM, ShareLinkError, decode
-from geo.store import StoreError, open_store, paris_time
+from store.scenarios import StoreError, open_store, paris_time
+from store.share_links import QUERY_PARAM, ShareLinkError, decode
 from ui import builder, legend, state
 from ui import map as cmap
 from ui.text import md

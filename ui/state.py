@@ -12,11 +12,11 @@ from collections import Counter
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from formats.layers import Layer
 from geo.catalog import Catalog
-from geo.files import Layer
 from geo.perimeter import Perimeter
 from geo.units import vintage_in_force
-from geo.workspace import load_iris_contours, load_iris_population
+from store.workspace import load_iris_contours, load_iris_population
 from ui.map import territory_geojson, territory_units
 from ui.offline_assets import published_json
 

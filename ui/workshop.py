@@ -19,9 +19,9 @@ from streamlit import config, net_util
 
 from geo import manual_population
 from geo.checks import Report
+from geo.french import fmt_int
 from geo.perimeter import Perimeter
-from geo.population import fmt_int
-from geo.share import (
+from store.share_links import (
     QUERY_PARAM,
     ShareLinkError,
     check_base_url,

@@ -4,9 +4,15 @@ Expected figures are computed here from the embedded tables' sources (indicators
 
 from playwright.sync_api import expect
 
+from geo.french import fmt_number
 from indicators.aggregate import Aggregator
-from indicators.embedded import AGE_75, APL_2023, APL_INDICATOR, SHARE_75_INDICATOR, embedded_dataset
-from indicators.figures import fmt_number
+from indicators.embedded import (
+    AGE_75,
+    APL_2023,
+    APL_INDICATOR,
+    SHARE_75_INDICATOR,
+    embedded_dataset,
+)
 
 
 def test_home_page_names_the_vintage_and_shows_health_references(streamlit_server, page, artifacts_dir,

@@ -108,7 +108,7 @@ def test_the_first_click_counts_when_the_map_is_partly_below_the_screen(streamli
     code, lat, lng = clickable_communes(catalog, ("81",), 1)[0]
     page.mouse.click(*page_point(page, frame, lat, lng))
     expect(communes_shown(page)).to_have_text("1", timeout=20_000)
-    expect(page.get_by_test_id("stDataFrame")).to_contain_text(code)
+    expect(page.get_by_test_id("stDataFrame")).to_contain_text(code, timeout=20_000)
 
 
 def test_the_map_follows_changes_made_elsewhere(streamlit_server, page, catalog):

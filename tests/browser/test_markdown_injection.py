@@ -5,7 +5,7 @@ this machine). Before the names were escaped, each of these views fetched 198.51
 from playwright.sync_api import expect
 
 from geo.perimeter import Perimeter
-from geo.share import QUERY_PARAM, encode
+from store.share_links import QUERY_PARAM, encode
 
 IMAGE = "![x](http://198.51.100.7/{}.png)"
 

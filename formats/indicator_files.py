@@ -27,12 +27,20 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
+from formats import statlocales
 from geo.catalog import normalise_code
 from geo.units import load_communes, load_successors
-from indicators import statlocales
 from indicators.definitions import (
-    AGE_BANDS, AGE_EXTRA, PARENT_COLUMN, Dataset, Indicator, Provenance, age_column,
-    age_indicators, apl_unit, slug,
+    AGE_BANDS,
+    AGE_EXTRA,
+    PARENT_COLUMN,
+    Dataset,
+    Indicator,
+    Provenance,
+    age_column,
+    age_indicators,
+    apl_unit,
+    slug,
 )
 
 MAX_FILE_BYTES = 200 * 1024 * 1024

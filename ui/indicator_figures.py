@@ -8,13 +8,13 @@ since a perimeter's count and its département's do not compare.
 
 from __future__ import annotations
 
-import io
 from html import escape
 from typing import Iterable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from geo.french import fmt_number
 from indicators.aggregate import Aggregate, Comparison
 from indicators.definitions import AGE_BANDS, AGEING_INDEX, SHARE_65, Indicator, band_id
 
@@ -29,14 +29,6 @@ SCOPE_COLOURS = {"perimetre": PERIMETER_COLOUR, "autre": OTHER_COLOUR}
 SCOPE_LABELS = {"perimetre": "périmètre", "autre": "autre périmètre", "departement": "département",
                 "region": "région", "france": "pays"}
 PER_10K = "pour 10 000 hab."
-
-
-def fmt_number(value: float | None, decimals: int = 1) -> str:
-    """French writing: `3,5`, `29 281` (narrow no-break space), `–` for no value."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
 
 
 def fmt_share(share: float | None) -> str:
@@ -192,22 +184,3 @@ def summary_table(comparisons: Iterable[Comparison], headline_only: bool = True)
             rows.append(row | common)
     return pd.DataFrame(rows)
 
-
-def table_to_xlsx(table: pd.DataFrame, sheet_name: str = "Indicateurs",
-                  notes: Iterable[str] = ()) -> bytes:
-    """The summary table as an XLSX file (bytes), with notes (coverage, sources) below."""
-    buffer = io.BytesIO()
-    # Text as text: names and labels come from users' files (no formula, no link).
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
-        table.to_excel(writer, sheet_name=sheet_name, index=False)
-        book, sheet = writer.book, writer.sheets[sheet_name]
-        header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#dde6f0"})
-        for position, column in enumerate(table.columns):
-            sheet.write(0, position, column, header)
-            width = max([len(str(column))] + [len(str(v)) for v in table[column]]) + 2
-            sheet.set_column(position, position, min(width, 60))
-        sheet.freeze_panes(1, 1)
-        for offset, note in enumerate(notes):
-            sheet.write(len(table) + 2 + offset, 0, note)
-    return buffer.getvalue()

@@ -4,11 +4,11 @@ spreadsheet bytes (a CSV that Excel opens as it is: UTF-8 with a BOM, semicolons
 
 from __future__ import annotations
 
-import io
 import unicodedata
 
 import pandas as pd
 
+from formats.spreadsheets import to_csv_text
 from geo import manual_population
 from geo.catalog import Catalog
 from geo.perimeter import Perimeter, units_of
@@ -90,28 +90,3 @@ def _year_text(value) -> str:
 def lettre_csv(table: pd.DataFrame) -> bytes:
     """CSV for Excel in French: UTF-8 with a BOM (accents), `;` between columns."""
     return to_csv_text(table).encode("utf-8-sig")
-
-
-# A cell starting with one of these is run as a formula by spreadsheets (CSV) or written as
-# one by openpyxl: a CPTS named `=HYPERLINK("http://…"&B3,"Voir")` would call out.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def to_xlsx(table: pd.DataFrame, sheet: str = "Périmètre") -> bytes:
-    """Every text cell written as text, never as a formula or a link (names come from users
-    and files)."""
-    out = io.BytesIO()
-    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    with pd.ExcelWriter(out, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
-        table.to_excel(writer, sheet_name=sheet[:31], index=False)
-    return out.getvalue()
-
-
-def inert(value):
-    """Text that a spreadsheet opening a CSV would run as a formula, prefixed with `'`."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
-
-
-def to_csv_text(table: pd.DataFrame, sep: str = ";") -> str:
-    """The table as CSV with every text cell inert (see `inert`)."""
-    return table.map(inert).to_csv(index=False, sep=sep)

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from geo import manual_population
 from geo.perimeter import Perimeter
-from geo.workspace import workspace_dir
+from store.workspace import workspace_dir
 
 STATUTS = ("projet", "lettre d'intention déposée", "projet de santé validé", "ACI signé")
 MAX_NAME_CHARS = 200

@@ -1,4 +1,4 @@
-"""What the two command-line tools (`geo.check`, `geo.coverage`) share: reading a file the
+"""What the two command-line tools (`cpts-check` in cli.check, `cpts-coverage` in cli.coverage) share: reading a file the
 way the user says, one exit-code convention, and French errors instead of tracebacks.
 
 Exit status of both tools:
@@ -14,10 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from formats.columns import ColumnChoice
+from formats.iris import IrisFileError, read_iris_contours
+from formats.layers import Layer, PerimeterFileError, read_layer
 from geo.catalog import Catalog
-from geo.columns import ColumnChoice
-from geo.files import Layer, PerimeterFileError, read_layer
-from geo.iris import IrisFileError, read_iris_contours
 from geo.units import load_communes, load_successors
 
 EXIT_OK, EXIT_BLOCKING, EXIT_INPUT = 0, 1, 2

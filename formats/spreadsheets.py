@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +43,7 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     table = table.dropna(how="all")
     table = table.fillna("").astype(str).apply(lambda col: col.str.strip())
     table = table[(table != "").any(axis=1)]
-    # This app writes `'=…` for a text starting like a formula (geo.composition.inert).
+    # This app writes `'=…` for a text starting like a formula (`inert` below).
     table = table.apply(lambda col: col.str.replace(r"^'(?=[=+\-@])", "", regex=True))
     table = table.loc[:, [not (c.startswith(("Unnamed:", "colonne_")) and not (table[c] != "").any())
                           for c in table.columns]]
@@ -107,3 +108,41 @@ def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise TableError(f"CSV illisible « {filename} » : lignes de longueurs différentes "
                          f"ou guillemets non fermés ({str(exc).splitlines()[0][:120]}).") from exc
+
+
+# --- writing -----------------------------------------------------------------------
+# XLSX is written by xlsxwriter and read by calamine, nothing else: one engine each way.
+
+# A cell starting with one of these is run as a formula by spreadsheets (CSV) or written as
+# one by an XLSX writer: a CPTS named `=HYPERLINK("http://…"&B3,"Voir")` would call out.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def to_xlsx(table: pd.DataFrame, sheet: str = "Périmètre", notes: Iterable[str] = ()) -> bytes:
+    """The table as XLSX bytes, with notes (coverage, sources) below it. Every text cell is
+    written as text, never as a formula, a link or a number (names come from users and files)."""
+    out = io.BytesIO()
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    sheet = sheet[:31]  # Excel's limit for a sheet name
+    with pd.ExcelWriter(out, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+        table.to_excel(writer, sheet_name=sheet, index=False)
+        book, page = writer.book, writer.sheets[sheet]
+        header = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#dde6f0"})
+        for position, column in enumerate(table.columns):
+            page.write(0, position, column, header)
+            width = max([len(str(column))] + [len(str(v)) for v in table[column]]) + 2
+            page.set_column(position, position, min(width, 60))
+        page.freeze_panes(1, 1)
+        for offset, note in enumerate(notes):
+            page.write(len(table) + 2 + offset, 0, note)
+    return out.getvalue()
+
+
+def inert(value):
+    """Text that a spreadsheet opening a CSV would run as a formula, prefixed with `'`."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def to_csv_text(table: pd.DataFrame, sep: str = ";") -> str:
+    """The table as CSV with every text cell inert (see `inert`)."""
+    return table.map(inert).to_csv(index=False, sep=sep)

@@ -1,13 +1,13 @@
 """Command line for ARS staff: check a perimeter file against a layer of neighbouring CPTS.
 
-    python -m geo.check PERIMETER [--against LAYER] [--name NAME] [--code-column C]
-                                  [--name-column C] [--iris IRIS_CONTOURS] [--millesime 2023] [--json]
+    cpts-check PERIMETER [--against LAYER] [--name NAME] [--code-column C]
+                      [--name-column C] [--iris IRIS_CONTOURS] [--millesime 2023] [--json]
 
 Prints what was read (code and grouping columns, on stderr), then the figures (population
 with its vintage, Taille, area, communes, parts) and the findings, in French, or as JSON
 with --json. A file holding several perimeters is checked whole (each against the others
 and the layer), or only the one chosen with --name; never silently the first. Exit status
-(geo.cli): 0 nothing blocking, 1 a blocking finding, 2 unreadable input, unknown vintage or
+(cli.common): 0 nothing blocking, 1 a blocking finding, 2 unreadable input, unknown vintage or
 bad usage.
 """
 
@@ -16,8 +16,7 @@ from __future__ import annotations
 import json
 import sys
 
-from geo.checks import Checker
-from geo.cli import (
+from cli.common import (
     EXIT_BLOCKING,
     EXIT_OK,
     InputError,
@@ -26,6 +25,7 @@ from geo.cli import (
     read_file,
     run_safely,
 )
+from geo.checks import Checker
 from geo.units import vintage_label
 from indicators.basics import summary
 
@@ -101,7 +101,7 @@ def render(result: dict) -> str:
 
 
 def main(argv=None) -> int:
-    p = parser("python -m geo.check", __doc__.split("\n")[0])
+    p = parser("cpts-check", __doc__.split("\n")[0])
     p.add_argument("perimeter", help="périmètre(s) : GeoJSON, GeoPackage, Shapefile zippé, CSV, XLSX ou ODS")
     p.add_argument("--against", help="couche des CPTS voisines (mêmes formats)")
     p.add_argument("--name", help="le périmètre du fichier à vérifier (sinon tous, chacun contre les autres)")

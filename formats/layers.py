@@ -1,10 +1,10 @@
 """Perimeters in and out of files: GeoJSON, GeoPackage, Shapefile (zipped), and tables
-(CSV, XLSX, XLS, ODS: geo.tables) of codes.
+(CSV, XLSX, XLS, ODS: formats.spreadsheets) of codes.
 
 Written files carry the codes themselves (GeoJSON: a `codes` property beside the dissolved
 contour; CSV: one code per row), so a perimeter reads back exactly. Read files go through
 the same steps whatever their format: the rows, then the code and grouping columns found by
-their content or imposed by the user (geo.columns), then the perimeters — by their codes
+their content or imposed by the user (formats.columns), then the perimeters — by their codes
 when the file has them, else by the units mostly inside each contour (all the layer's
 contours at once, so a commune cut between them is a split, not an overlap). An IRIS-level
 layer brings its IRIS contours when the catalog lacks them. What was repaired or cannot be
@@ -27,10 +27,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.archives import ArchiveError, extract
-from geo.areas import area_shares
-from geo.catalog import Catalog, fold, normalise_code
-from geo.columns import (
+from formats.archives import ArchiveError, extract
+from formats.columns import (
     CODE_PATTERN,
     AmbiguousColumnsError,
     ColumnChoice,
@@ -42,9 +40,16 @@ from geo.columns import (
     is_no_cpts,
     level_label,
 )
-from geo.composition import inert
+from formats.spreadsheets import (
+    TABLE_SUFFIXES,
+    TableError,
+    inert,
+    is_spreadsheet,
+    read_table,
+)
+from geo.areas import area_shares
+from geo.catalog import Catalog, fold, normalise_code
 from geo.perimeter import Perimeter, geometry_of
-from geo.tables import TABLE_SUFFIXES, TableError, is_spreadsheet, read_table
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Where French communes lie (EPSG:4326 boxes): metropolitan France and Corsica,
@@ -538,7 +543,7 @@ def _with_layer_iris(catalog: Catalog, layer: Layer, rows, geometry, filename: s
         return catalog
     raw = gpd.GeoDataFrame({"code": list(picked), "iris_commune": [c[:5] for c in picked]},
                            geometry=list(picked.values()), crs=4326)
-    from geo.iris import as_iris_units
+    from formats.iris import as_iris_units
     from geo.units import load_communes
 
     iris = as_iris_units(raw, load_communes(), catalog.successors)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from geo.population import TAILLE_THRESHOLDS, PopulationEstimate, fmt_int
+from geo.french import fmt_int
+from geo.population import TAILLE_THRESHOLDS, PopulationEstimate
 
 TAILLE_COLOURS = ["#e8f1fa", "#c6dbef", "#9ecae1", "#6baed6"]
 RANGE_COLOUR = "#fdae61"  # where the population may lie, when it is a range

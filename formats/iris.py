@@ -15,7 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.archives import ArchiveError, extract
+from formats.archives import ArchiveError, extract
 from geo.areas import area_km2
 from geo.units import UNIT_COLUMNS
 

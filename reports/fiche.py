@@ -34,10 +34,11 @@ from geo import manual_population
 from geo.areas import projected_crs
 from geo.catalog import Catalog
 from geo.checks import SEVERITY_ORDER, Finding, Report
-from geo.composition import COLUMNS, lettre_table
+from geo.french import fmt_int
 from geo.perimeter import Perimeter, geometry_of, units_of
-from geo.population import estimate_method, fmt_int
+from geo.population import estimate_method
 from geo.units import embedded_metadata, vintage_label
+from reports.lettre import COLUMNS, lettre_table
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FILL = "#3a7ca5"           # the perimeter
@@ -73,7 +74,7 @@ class FicheError(ValueError):
 # --- the lettre d'intention table ------------------------------------------------------
 
 def table_rows(catalog: Catalog, perimeter: Perimeter) -> list[tuple[str, str, str]]:
-    """The lettre d'intention table (geo.composition) in three columns: a quartier goes
+    """The lettre d'intention table (reports.lettre) in three columns: a quartier goes
     under its IRIS code, as the lettres of infra-communal CPTS write it."""
     table = lettre_table(catalog, perimeter)
     name, postal, insee, iris = COLUMNS[:4]

@@ -2,7 +2,7 @@
 
 `<workspace>/datasets/<id>/` holds `table.parquet` (unit values indexed by code) and
 `dataset.json` (title, level, indicators, provenance, codes set aside). The workspace is
-geo.workspace's: `<project>/workspace/` (gitignored), or the folder `CPTS_WORKSPACE` names.
+store.workspace's: `<project>/workspace/` (gitignored), or the folder `CPTS_WORKSPACE` names.
 
 A dataset is written whole into a temporary folder beside its final place, then swapped
 in by renaming, so an import that fails, or a crash while saving, leaves the datasets
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.workspace import workspace_dir
 from indicators.definitions import Dataset, Indicator, Provenance
+from store.workspace import workspace_dir
 
 FORMAT_VERSION = 1
 TABLE_FILE, META_FILE = "table.parquet", "dataset.json"

@@ -1,0 +1,2 @@
+"""What outlives a session: saved scenarios (SQLite or PostgreSQL), the workspace folder on disk
+(imported files and datasets), and perimeters packed into share links."""
