@@ -285,6 +285,12 @@
           // builder's Taille scale, whose chart code would slow the map's first paint).
           if (!S.options.tooltip) setTimeout(send, 0);
         });
+      }).catch((error) => {  // every try failed: say so on the map, not a blank map
+        console.error("CptsMap: units not loaded", error);
+        const notice = L.control({position: "topright"});
+        notice.onAdd = () => L.DomUtil.create("div", "cpts-map-error");
+        notice.addTo(map).getContainer().textContent =
+          "Les communes n'ont pas pu être chargées : rechargez la page.";
       });
     },
 
