@@ -33,9 +33,10 @@ def preload() -> None:
     on a fresh server then costs no more than the next.
 
     streamlit-folium (imported by ui.ars, ui.diagnosis, ui.shared_view and, inside
-    its map function, ui.builder) is left to the sessions: it declares its map component when imported, and a
-    component declared outside a script run is not registered: the map's frame would
-    get a 404. tests/test_serve.py checks that this stays so."""
+    its map function, ui.builder) is left to the sessions: it declares its map
+    component when imported, and a component declared outside a script run is not
+    registered: the map's frame would get a 404. tests/test_serve.py checks that this
+    stays so."""
     # Streamlit warns that its caches are used outside a script run: expected here.
     no_context = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
     level = no_context.level

@@ -43,6 +43,7 @@ EMPTY_SCALE_CAPTION = (
     "indiquera la population du périmètre dès la première commune.")
 SHOWN_DEPS = "deps_shown"  # the départements shown by the page's last full run
 SIDEBAR_SHOWN = "sidebar_shown"  # whether the page's last full run drew the sidebar
+MAP_DRAWN = "map_drawn"  # True once the session's map has said its units are painted
 SEVERITY = {"blocking": ("Bloquant", st.error), "warning": ("Attention", st.warning),
             "info": ("Info", st.info)}
 
@@ -282,7 +283,6 @@ def _iris_opener(catalog: Catalog) -> None:
 # --- the map --------------------------------------------------------------------------
 
 MAP_NOTICE = "map_notice"  # (st.error or st.warning, text) left by a drawing for the next run
-MAP_DRAWN = "map_drawn"  # True once the session's map has said its units are drawn
 
 
 def _territory() -> tuple[tuple[str, ...], tuple[str, ...]]:
