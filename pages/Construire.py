@@ -5,8 +5,8 @@ is one fragment: a click on the map reruns it alone, not the sidebar. The map is
 first (the toolbar above it is drawn after it; files dropped in the sidebar are applied
 before it), and an empty perimeter gets one instruction instead of empty figures and
 forms: the browser then has little else to render and the map comes up sooner
-(bench/browser_bench.py measures it). The sidebar, the Taille scale of the empty
-perimeter (Plotly) come once the map says it is drawn."""
+(bench/browser_bench.py measures it). The Taille scale of the empty perimeter (Plotly)
+comes once the map says it is drawn."""
 
 import streamlit as st
 
@@ -34,7 +34,7 @@ st.title("Construire un périmètre de CPTS")
 
 @st.fragment
 def perimeter_view() -> None:
-    builder.rerun_app_if_sidebar_stale()
+    builder.rerun_app_if_territory_changed()
     shared_view.publish(state.perimeter())  # in the fragment: a click is followed live too
     toolbar = st.container()
     report = builder.current_report(catalog)
@@ -62,11 +62,10 @@ def perimeter_view() -> None:
         builder.composition_panel(catalog, report)
 
 
-with_sidebar = builder.note_page_run()  # the sidebar waits for the map
+builder.note_territory()
 perimeter_view()
-if with_sidebar:
-    with st.sidebar:
-        builder.territory_picker(catalog)
-        vintage.vintage_picker()
-        builder.examples(catalog)
-        builder.uploads(upload_messages)
+with st.sidebar:
+    builder.territory_picker(catalog)
+    vintage.vintage_picker()
+    builder.examples(catalog)
+    builder.uploads(upload_messages)

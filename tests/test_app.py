@@ -25,7 +25,7 @@ def app_before_map(tmp_path, monkeypatch):
 @pytest.fixture
 def app(app_before_map):
     """The builder once its map is drawn: static/cpts_map.js says so through the map's
-    value (ui.builder._apply_map_event), and the page runs again with its sidebar."""
+    value (ui.builder._apply_map_event)."""
     app_before_map.session_state[MAP_DRAWN] = True
     return app_before_map.run()
 
@@ -38,15 +38,14 @@ def test_empty_start_then_carmausin_example(app_before_map, catalog, carmausin):
     app = app_before_map
     # An empty perimeter gets one instruction with the Taille thresholds, not zeros: no
     # metric, and nothing else while the map is not drawn (the map comes first, the
-    # sidebar and the chart after it)...
-    assert not app.metric and not app.get("plotly_chart") and not app.sidebar.button
+    # chart after it)...
+    assert not app.metric and not app.get("plotly_chart")
     assert [i.value for i in app.info] == [EMPTY_PERIMETER] and "175\u202f000" in EMPTY_PERIMETER
-    # ... then, once the map says it is drawn (static/cpts_map.js), the sidebar and one
-    # chart: the Taille scale, with no population on it (no value, no number, no needle)
-    # and no Taille claimed, under a caption that says why.
+    # ... then, once the map says it is drawn (static/cpts_map.js), one chart: the Taille
+    # scale, with no population on it (no value, no number, no needle) and no Taille
+    # claimed, under a caption that says why.
     app.session_state[MAP_DRAWN] = True
     app.run()
-    assert app.sidebar.button
     assert not app.metric
     assert [i.value for i in app.info] == [EMPTY_PERIMETER]
     charts = app.get("plotly_chart")

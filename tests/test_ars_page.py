@@ -14,7 +14,6 @@ from streamlit.testing.v1 import AppTest
 from geo.perimeter import Perimeter
 from store.share_links import QUERY_PARAM, decode, encode
 from tests.conftest import paca_feature_rows
-from ui.builder import MAP_DRAWN
 from ui.map import coverage_geojson, coverage_map
 from ui.offline_assets import PUBLISHED, published_json
 from ui.text import md
@@ -251,7 +250,6 @@ def test_workshop_undo_restores_the_previous_perimeter(app, carmausin):
 
 
 def test_workshop_keeps_the_builders_territory_across_reruns(app):
-    app.session_state[MAP_DRAWN] = True  # the builder's map has been drawn: its sidebar shows
     at = app.run()
     at.multiselect(key="deps").set_value(["13"]).run()
     open_page(at, WORKSHOP_PAGE).run()  # a second run: a click on the map reruns the page

@@ -7,7 +7,6 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from formats import indicator_files, layers
-from ui.builder import MAP_DRAWN
 from ui.choices import CHOOSE
 from ui.state import MAX_PICKED_DEPS
 
@@ -23,15 +22,8 @@ def test_streamlit_upload_limit_is_the_apps_own():
     assert config["server"]["maxUploadSize"] == mb(indicator_files.MAX_FILE_BYTES)
 
 
-def builder() -> AppTest:
-    """The builder once its map has said it is drawn (its sidebar waits for the map)."""
-    at = AppTest.from_file("../app.py", default_timeout=120)
-    at.session_state[MAP_DRAWN] = True
-    return at.run()
-
-
 def test_builder_uploaders_say_the_perimeter_limit_and_selects_speak_french(workspace):
-    at = builder()
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
     assert not at.exception
     uploaders = at.get("file_uploader")
     assert len(uploaders) == 2
@@ -41,7 +33,7 @@ def test_builder_uploaders_say_the_perimeter_limit_and_selects_speak_french(work
 
 
 def test_a_departement_beyond_the_limit_is_refused_in_french(workspace):
-    at = builder()
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
     too_many = [f"{n:02d}" for n in range(1, MAX_PICKED_DEPS + 2)]  # 01 Ain … 14 Calvados
     at.multiselect(key="deps").set_value(too_many).run()
     assert not at.exception

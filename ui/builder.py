@@ -42,7 +42,6 @@ EMPTY_SCALE_CAPTION = (
     "Aucune commune choisie pour l'instant : la jauge montre les seuils des Tailles ; elle "
     "indiquera la population du périmètre dès la première commune.")
 SHOWN_DEPS = "deps_shown"  # the départements shown by the page's last full run
-SIDEBAR_SHOWN = "sidebar_shown"  # whether the page's last full run drew the sidebar
 MAP_DRAWN = "map_drawn"  # True once the session's map has said its units are painted
 SEVERITY = {"blocking": ("Bloquant", st.error), "warning": ("Attention", st.warning),
             "info": ("Info", st.info)}
@@ -83,26 +82,17 @@ def _show_region() -> None:
     st.session_state["region_picker"] = None
 
 
-def note_page_run() -> bool:
-    """On a run of the whole page (before its fragment): note what its sidebar will show,
-    and say whether to draw the sidebar at all.
-
-    The sidebar waits for the map: drawn in the same run, its widgets delayed the map's
-    first paint by about 0.3 s (bench/browser_bench.py). The map says when its units are
-    painted (MAP_DRAWN, static/cpts_map.js); the fragment then reruns the whole page,
-    which draws the sidebar (`rerun_app_if_sidebar_stale`)."""
+def note_territory() -> None:
+    """On a run of the whole page (before its fragment): the départements the sidebar's
+    picker shows."""
     st.session_state[SHOWN_DEPS] = list(st.session_state["deps"])
-    st.session_state[SIDEBAR_SHOWN] = bool(st.session_state.get(MAP_DRAWN))
-    return st.session_state[SIDEBAR_SHOWN]
 
 
-def rerun_app_if_sidebar_stale() -> None:
-    """Inside the page's fragment: rerun the whole page when the sidebar must change: the
-    map has just been drawn and the sidebar waited for it, or a toolbar action (a search
-    result from another département) changed the shown territory, which the sidebar's
-    picker must show too."""
-    if (st.session_state.get(SHOWN_DEPS, st.session_state["deps"]) != st.session_state["deps"]
-            or st.session_state.get(MAP_DRAWN) and not st.session_state.get(SIDEBAR_SHOWN)):
+def rerun_app_if_territory_changed() -> None:
+    """Inside the page's fragment: when a toolbar action (a search result from another
+    département) changed the shown territory, rerun the whole page so that the sidebar's
+    picker shows it too."""
+    if st.session_state.get(SHOWN_DEPS, st.session_state["deps"]) != st.session_state["deps"]:
         st.rerun(scope="app")
 
 
