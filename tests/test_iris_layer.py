@@ -17,6 +17,7 @@ from formats.layers import read_layer
 from geo.catalog import Catalog
 from geo.coverage import Scope, analyse_layer
 from tests.conftest import IRIS_CONTOURS, shared_file
+from ui import navigation
 
 ROOT = Path(__file__).resolve().parents[1]
 CPTS = ("CPTS Roussillon Nord", "CPTS Ruscino Sud", "CPTS Vallées Ouest")
@@ -91,7 +92,7 @@ def test_ars_page_reads_the_layer_and_uses_its_iris(qgis_layer, workspace):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file("../app.py", default_timeout=180)
-    at.switch_page("pages/3_Comparer_les_CPTS.py").run()
+    at.switch_page(navigation.COMPARE_CPTS.script).run()
     at.sidebar.file_uploader[0].upload("cpts_iris_66.geojson", qgis_layer.to_json().encode(), "application/json")
     at.run()
     assert not at.exception, at.exception

@@ -18,11 +18,11 @@ from geo.examples import RUSCINO_CODES
 from geo.perimeter import Perimeter
 from geo.units import embedded_metadata
 from store.scenarios import Scenario, open_store
-from ui import scenarios, state
+from ui import navigation, state
 from ui.text import md
 
-SCENARIOS_PAGE = "pages/1_Scénarios.py"
-COMPARE_PAGE = "pages/2_Comparer_les_scénarios.py"
+SCENARIOS_PAGE = navigation.SCENARIOS.script
+COMPARE_PAGE = navigation.COMPARE_SCENARIOS.script
 EVIL = "<img src=x onerror=alert(1)>CPTS **du Tarn**"
 
 
@@ -30,12 +30,12 @@ def builder_panel():
     """The builder's scenario panel and fiche buttons, as app.py draws them (the map and
     the other panels are left out: they are tested in test_app.py). AppTest runs this
     function's body as a script, hence the imports inside."""
-    from ui import builder, scenarios, state
+    from ui import scenarios, state
+    from ui.report import current_report
 
     state.init()
-    scenarios.init()
     catalog = state.get_catalog()
-    report = builder.current_report(catalog)
+    report = current_report(catalog)
     scenarios.show_notice()
     scenarios.save_panel()
     scenarios.fiche_downloads(catalog, report)
@@ -67,7 +67,7 @@ def click(at: AppTest, label: str) -> AppTest:
 
 
 def save(at: AppTest, author: str, label: str = "Enregistrer le scénario") -> AppTest:
-    at.text_input(key=scenarios.AUTHOR).input(author)
+    at.text_input(key=state.AUTHOR.key).input(author)
     return click(at, label)
 
 
@@ -87,10 +87,10 @@ def test_save_from_the_builder_then_listed_with_its_population(builder, workspac
     porteur(builder).input("Didier Doubax")
     save(builder, "Alice")
     assert "enregistré (version 1)" in builder.success[0].value
-    [stored] = open_store().list()
+    [stored] = open_store().scenarios()
     assert (stored.name, stored.codes, stored.author) == (carmausin.name, carmausin.codes, "Alice")
     assert stored.porteur == "Didier Doubax" and stored.statut == "lettre d'intention déposée"
-    assert builder.session_state[scenarios.OPEN].id == stored.id
+    assert builder.session_state[state.OPEN_SCENARIO.key].id == stored.id
     # The panel is drawn again for the open scenario: a second click makes a version, not a twin.
     assert "Ouvert : « CPTS du Carmausin\\-Ségala », version 1" in builder.caption[0].value
     assert {b.label for b in builder.button} >= {"Enregistrer une nouvelle version",
@@ -109,19 +109,19 @@ def test_a_second_save_is_a_new_version(builder, carmausin):
     builder.session_state["perimeter"] = carmausin.with_codes(carmausin.codes - {"81060"})
     builder.run()
     click(builder, "Enregistrer une nouvelle version")
-    [stored] = open_store().list()
+    [stored] = open_store().scenarios()
     assert stored.version == 2 and "81060" not in stored.codes
     assert "−1 unité(s) (81060)" in open_store().history(stored.id)[-1].summary()
     click(builder, "Enregistrer comme nouveau scénario")
-    twin = {s.name: s for s in open_store().list()}[f"{carmausin.name} (copie)"]
-    assert twin.codes == stored.codes and len(open_store().list()) == 2
-    assert builder.session_state[scenarios.OPEN].id == twin.id
+    twin = {s.name: s for s in open_store().scenarios()}[f"{carmausin.name} (copie)"]
+    assert twin.codes == stored.codes and len(open_store().scenarios()) == 2
+    assert builder.session_state[state.OPEN_SCENARIO.key].id == twin.id
 
 
 def test_conflicting_save_warns_and_keep_both_keeps_both(builder, carmausin):
     save(builder, "Alice")
     store = open_store()
-    [first] = store.list()
+    [first] = store.scenarios()
     bob = store.save(replace(first, porteur="Autre porteur", author="Bob"))  # meanwhile
     mine = carmausin.with_codes(carmausin.codes - {"81060"})
     builder.session_state["perimeter"] = mine
@@ -132,11 +132,11 @@ def test_conflicting_save_warns_and_keep_both_keeps_both(builder, carmausin):
     assert store.load(first.id) == bob  # nothing overwritten
 
     click(builder, "Garder les deux")
-    kept = {s.name: s for s in store.list()}
+    kept = {s.name: s for s in store.scenarios()}
     assert kept[first.name].codes == carmausin.codes and kept[first.name].author == "Bob"
     copy = kept[f"{first.name} (copie)"]
     assert copy.codes == mine.codes and copy.author == "Alice"
-    assert builder.session_state[scenarios.OPEN].id == copy.id
+    assert builder.session_state[state.OPEN_SCENARIO.key].id == copy.id
     assert builder.session_state["perimeter"].name == copy.name
     assert not builder.warning and "garde la version de Bob" in builder.success[0].value
 
@@ -144,7 +144,7 @@ def test_conflicting_save_warns_and_keep_both_keeps_both(builder, carmausin):
 def test_conflict_then_reload_brings_the_saved_version(builder, carmausin):
     save(builder, "Alice")
     store = open_store()
-    [first] = store.list()
+    [first] = store.scenarios()
     theirs = store.save(replace(first, codes=first.codes - {"81275"}, porteur="Porteur de Bob",
                                 author="Bob"))
     builder.session_state["perimeter"] = carmausin.with_codes(carmausin.codes - {"81060"})
@@ -152,9 +152,9 @@ def test_conflict_then_reload_brings_the_saved_version(builder, carmausin):
     click(builder, "Enregistrer une nouvelle version")
     click(builder, "Recharger la version enregistrée")
     assert builder.session_state["perimeter"].codes == theirs.codes
-    assert builder.session_state[scenarios.OPEN].version == theirs.version
+    assert builder.session_state[state.OPEN_SCENARIO.key].version == theirs.version
     assert porteur(builder).value == "Porteur de Bob"
-    assert len(store.list()) == 1
+    assert len(store.scenarios()) == 1
     # Undo brings back the perimeter that could not be saved.
     assert builder.session_state["history"][-1].codes == carmausin.codes - {"81060"}
 
@@ -196,7 +196,7 @@ def test_unreachable_postgresql_says_so_and_the_pages_keep_working(builder, work
 
 def test_fiche_is_generated_on_request(builder):
     click(builder, "Préparer la fiche PDF et la carte PNG")
-    fiche = builder.session_state[scenarios.FICHE]
+    fiche = builder.session_state[state.FICHE.key]
     assert fiche["pdf"].startswith(b"%PDF") and fiche["png"].startswith(b"\x89PNG")
     assert [b.proto.label for b in builder.get("download_button")] == ["Fiche PDF", "Carte PNG"]
     assert not [b for b in builder.button if b.label.startswith("Préparer")]
@@ -219,14 +219,14 @@ def saved(workspace, carmausin):
 def test_rename_then_history(workspace, saved, carmausin):
     at = AppTest.from_file(f"../{SCENARIOS_PAGE}", default_timeout=60)
     at.session_state["perimeter"] = carmausin  # the builder holds this scenario
-    at.session_state[scenarios.OPEN] = saved
+    at.session_state[state.OPEN_SCENARIO.key] = saved
     at.run()
     at.text_input(key=f"rename_{saved.id}").input("Carmausin, version ARS")
     click(at, "Renommer")
     assert open_store().load(saved.id).name == "Carmausin, version ARS"
     # The builder follows, so its next save does not rename the scenario back.
     assert at.session_state["perimeter"].name == "Carmausin, version ARS"
-    assert at.session_state[scenarios.OPEN].version == 2
+    assert at.session_state[state.OPEN_SCENARIO.key].version == 2
     assert "renommé" in at.success[0].value
     assert at.dataframe[0].value["Nom"].tolist() == ["Carmausin, version ARS"]
     summaries = [t.value for t in at.text]
@@ -253,14 +253,14 @@ def test_long_name_refused_and_html_name_shown_as_text(workspace, saved):
 def test_duplicate_delete_restore(workspace, saved):
     at = page(workspace, SCENARIOS_PAGE)
     click(at, "Dupliquer")
-    names = sorted(s.name for s in open_store().list())
+    names = sorted(s.name for s in open_store().scenarios())
     assert names == [saved.name, f"{saved.name} (copie)"]
     at.selectbox(key="scenario_choice").set_value(saved.id).run()
     click(at, "Supprimer")
-    assert [s.name for s in open_store().list()] == [f"{saved.name} (copie)"]
+    assert [s.name for s in open_store().scenarios()] == [f"{saved.name} (copie)"]
     assert any(t.value.startswith(f"{saved.name} — supprimé le") for t in at.text)
     click(at, "Restaurer")
-    assert sorted(s.name for s in open_store().list()) == names
+    assert sorted(s.name for s in open_store().scenarios()) == names
 
 
 def test_open_in_the_builder(workspace, saved, carmausin):
@@ -270,7 +270,7 @@ def test_open_in_the_builder(workspace, saved, carmausin):
     click(at, "Ouvrir dans le constructeur")
     assert at.session_state["perimeter"].codes == carmausin.codes
     assert at.session_state["deps"] == ["81"]
-    assert at.session_state[scenarios.OPEN].id == saved.id
+    assert at.session_state[state.OPEN_SCENARIO.key].id == saved.id
     assert next(m.value for m in at.metric if m.label == "Communes") == "32"  # the builder
 
 
@@ -286,8 +286,8 @@ def test_compare_two_saved_scenarios(workspace, saved, catalog, carmausin):
     smaller = Perimeter("Plus petit", carmausin.codes - removed)
     open_store().save(Scenario(smaller.name, smaller.codes, author="Bob"))
     at = page(workspace, COMPARE_PAGE)
-    ids = {s.name: s.id for s in open_store().list()}
-    at.multiselect(key=scenarios.PICK).set_value(
+    ids = {s.name: s.id for s in open_store().scenarios()}
+    at.multiselect(key=state.COMPARE_PICK.key).set_value(
         [f"saved:{ids[carmausin.name]}", f"saved:{ids['Plus petit']}"]).run()
     assert not at.exception, at.exception
     values, deltas = compared(at)
@@ -311,9 +311,9 @@ def test_compare_starts_with_the_open_scenario_against_the_builders_changes(work
                                                                           carmausin):
     at = AppTest.from_file(f"../{COMPARE_PAGE}", default_timeout=60)
     at.session_state["perimeter"] = carmausin.with_codes(carmausin.codes - {"81060"})
-    at.session_state[scenarios.OPEN] = saved
+    at.session_state[state.OPEN_SCENARIO.key] = saved
     at.run()
-    assert at.multiselect(key=scenarios.PICK).value == [f"saved:{saved.id}", "builder"]
+    assert at.multiselect(key=state.COMPARE_PICK.key).value == [f"saved:{saved.id}", "builder"]
     carmaux = int(catalog.units.at["81060", "population"])
     assert compared(at)[1] == ["", f"-{fr_int(carmaux)} hab."]
     assert "**−1 unité(s)** : Carmaux" in [m.value for m in at.markdown]
@@ -366,9 +366,37 @@ def test_history_names_the_units_and_the_page_hides_the_database_path(workspace,
 def test_compare_of_communes_only_scenarios_has_no_ruscino_notice(workspace, saved, carmausin):
     open_store().save(Scenario("Plus petit", carmausin.codes - {"81060"}, author="Bob"))
     at = page(workspace, COMPARE_PAGE)
-    ids = {s.name: s.id for s in open_store().list()}
-    at.multiselect(key=scenarios.PICK).set_value(
+    ids = {s.name: s.id for s in open_store().scenarios()}
+    at.multiselect(key=state.COMPARE_PICK.key).set_value(
         [f"saved:{ids[carmausin.name]}", f"saved:{ids['Plus petit']}"]).run()
     assert not at.exception, at.exception
     shown = [m.value for m in (*at.caption, *at.info, *at.markdown)]
     assert not any("Ruscino" in s for s in shown)
+
+
+def test_undo_after_opening_a_scenario_brings_back_the_previous_perimeter(workspace, saved, carmausin):
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    draft = Perimeter("Mon brouillon", carmausin.codes - {"81060", "81004"})
+    at.session_state["perimeter"] = draft
+    at.run()
+    at.switch_page(SCENARIOS_PAGE).run()
+    click(at, "Ouvrir dans le constructeur")
+    assert at.session_state["perimeter"].codes == carmausin.codes
+    at.switch_page(navigation.BUILDER.script).run()  # AppTest does not follow the page's st.switch_page
+    click(at, "↶ Annuler")
+    assert at.session_state["perimeter"] == draft
+    assert next(m.value for m in at.metric if m.label == "Communes") == str(len(draft.codes))
+
+
+def test_undo_after_renaming_the_open_scenario_brings_back_the_previous_name(workspace, saved, carmausin):
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["perimeter"] = carmausin  # the builder holds this scenario
+    at.session_state[state.OPEN_SCENARIO.key] = saved
+    at.run()
+    at.switch_page(SCENARIOS_PAGE).run()
+    at.text_input(key=f"rename_{saved.id}").input("Carmausin, version ARS")
+    click(at, "Renommer")
+    assert at.session_state["perimeter"].name == "Carmausin, version ARS"
+    at.switch_page(navigation.BUILDER.script).run()
+    click(at, "↶ Annuler")
+    assert at.session_state["perimeter"] == carmausin

@@ -106,7 +106,7 @@ def test_every_field_round_trips_through_another_session(target):
     assert loaded.version == 1 and not loaded.deleted
     assert loaded.created_at.utcoffset().total_seconds() == 0
     assert loaded.created_at == loaded.updated_at
-    assert [s.id for s in target.open().list()] == [saved.id]
+    assert [s.id for s in target.open().scenarios()] == [saved.id]
 
 
 def test_every_statut_and_the_perimeter_view(store):
@@ -152,14 +152,14 @@ def test_history_says_what_changed_who_and_when(store):
 def test_delete_is_soft_and_restorable(store):
     s = store.save(Scenario("Tarn nord", {CARMAUX, BLAYE}, porteur="P", author="Anne"))
     gone = store.delete(s.id, s.version, author="Bruno")
-    assert store.list() == []
-    assert [x.id for x in store.list(include_deleted=True)] == [s.id]
+    assert store.scenarios() == []
+    assert [x.id for x in store.scenarios(include_deleted=True)] == [s.id]
     assert gone.deleted and gone.author == "Bruno" and store.load(s.id).deleted
     with pytest.raises(ScenarioDeletedError, match="restaurez"):
         store.save(replace(gone, notes="x"))
     back = store.restore(s.id, gone.version, author="Anne")
     assert not back.deleted and content(back) == content(s)
-    assert [x.id for x in store.list()] == [s.id]
+    assert [x.id for x in store.scenarios()] == [s.id]
     assert [c.action for c in store.history(s.id)] == ["create", "delete", "restore"]
 
 
@@ -184,7 +184,7 @@ def test_rename_and_duplicate(store):
     assert len({s.id, copy1.id, copy2.id, named.id}) == 4
     assert all(c.codes == s.codes and c.version == 1 for c in (copy1, copy2, named))
     assert store.history(copy1.id)[0].copied_from == (s.id, 2)
-    assert len(store.list()) == 4
+    assert len(store.scenarios()) == 4
 
 
 # --- concurrency and crashes ---------------------------------------------------------
@@ -204,7 +204,7 @@ def test_a_stale_save_is_refused_and_kept_as_a_copy(target):
     copy = bruno.save_as_copy(stale)
     assert copy.id != s.id and copy.codes == stale.codes and copy.notes == "sans Saint-Nazaire"
     assert copy.name == "Ruscino (copie)"
-    assert {x.id: x.codes for x in target.open().list()} == {s.id: saved.codes, copy.id: stale.codes}
+    assert {x.id: x.codes for x in target.open().scenarios()} == {s.id: saved.codes, copy.id: stale.codes}
 
 
 def test_two_simultaneous_saves_one_wins(target):
@@ -292,7 +292,7 @@ def test_names_are_checked_and_html_kept_as_text(store):
     assert store.load(s.id).name == html
     with pytest.raises(InvalidScenarioError):
         store.rename(s.id, "x" * (MAX_NAME_CHARS + 1), s.version)
-    assert sorted(x.name for x in store.list()) == sorted([longest, html])
+    assert sorted(x.name for x in store.scenarios()) == sorted([longest, html])
 
 
 @pytest.mark.parametrize("damage", ["not_sqlite", "damaged_sqlite"])
@@ -309,7 +309,7 @@ def test_a_corrupted_file_is_reported_and_left_alone(tmp_path, damage):
             extra.unlink()
     before = path.read_bytes()
     with pytest.raises(CorruptStoreError) as caught:
-        open_store(sqlite_path=path).list()
+        open_store(sqlite_path=path).scenarios()
     message = str(caught.value)
     assert str(path) in message and "n'a pas été modifié" in message
     assert path.read_bytes() == before
@@ -411,4 +411,4 @@ def test_a_live_session_is_seen_by_another_process(target):
     facilitator.end_live("s1")
     ended = follower.live("s1")
     assert ended.ended and ended.perimeter.codes == {CARMAUX}  # the last one shown stays
-    assert [s.name for s in follower.list()] == []  # a live session is not a scenario
+    assert [s.name for s in follower.scenarios()] == []  # a live session is not a scenario

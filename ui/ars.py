@@ -1,7 +1,7 @@
 """The sections of the page « Comparer les CPTS »: an ARS's view of a whole layer of CPTS
 over a région or départements (geo.coverage), each function drawing one part of the screen.
 
-The analysed layers live in the session (`ars_layers`: uploads and the example; the
+The analysed layers live in the session (`state.ARS_LAYERS`: uploads and the example; the
 builder's imported layers are offered too), so they survive reruns. The analysis and the
 map's GeoJSON are cached per (catalog, layer content, scope): changing a widget reruns the
 page without recomputing a région.
@@ -31,7 +31,7 @@ from geo.coverage import (
 )
 from geo.french import fmt_int, fmt_percent
 from geo.mesh import Mesh
-from ui import builder, choices, layer_reading, legend, state
+from ui import builder, choices, layer_reading, legend, navigation, state, territory
 from ui import map as cmap
 from ui.offline_assets import published_json
 from ui.text import md
@@ -43,12 +43,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Shown in their own section, not among the findings.
 LISTED_APART = ("unknown_codes", "remapped_codes")
 TAILLES = [f"Taille {k}" for k in range(1, 5)]
-
-
-def init() -> None:
-    st.session_state.setdefault("ars_layers", {})
-    # Uploaded files as sent (bytes, name), so they can be reread with other columns.
-    st.session_state.setdefault("ars_raw", {})
 
 
 # --- which layer --------------------------------------------------------------------------
@@ -65,48 +59,48 @@ def layer_picker(catalog: Catalog) -> None:
         if error is not None and not isinstance(error, AmbiguousFileError):
             st.error(f"{md(error)} La couche déjà chargée est conservée.")
         else:  # read, or awaiting the user's answer about its columns (main area)
-            st.session_state["ars_raw"][upload.name] = raw
-            st.session_state["ars_layers"].pop(upload.name, None)
-            st.session_state["ars_source"] = upload.name
+            state.ARS_RAW.get()[upload.name] = raw
+            state.ARS_LAYERS.get().pop(upload.name, None)
+            state.ARS_SOURCE.set(upload.name)
     choices = _choices()
-    if st.session_state.get("ars_source") not in choices:
-        st.session_state.pop("ars_source", None)
+    if state.ARS_SOURCE.get() not in choices:
+        state.ARS_SOURCE.pop()
     if choices:
-        own = {**st.session_state["ars_raw"], **st.session_state["ars_layers"]}
-        st.selectbox("Couche analysée", list(choices), key="ars_source",
+        own = {**state.ARS_RAW.get(), **state.ARS_LAYERS.get()}
+        st.selectbox("Couche analysée", list(choices), key=state.ARS_SOURCE.key,
                      format_func=lambda n: n if n in own else f"{n} (constructeur)")
 
 
 def _choices() -> dict[str, Layer | None]:
     """This page's files (None: not read yet, or awaiting a choice of columns), then the
     builder's layers (on a shared name, this page's wins)."""
-    own = {**dict.fromkeys(st.session_state["ars_raw"]), **st.session_state["ars_layers"]}
+    own = {**dict.fromkeys(state.ARS_RAW.get()), **state.ARS_LAYERS.get()}
     return {**own, **{n: layer for n, layer in state.layers().items() if n not in own}}
 
 
 def _load_example() -> None:
     """Button callback (runs before the widgets, so it may choose the analysed layer)."""
-    st.session_state["ars_raw"][EXAMPLE_NAME] = (EXAMPLE_LAYER.read_bytes(), EXAMPLE_LAYER.name)
-    st.session_state["ars_source"] = EXAMPLE_NAME
+    state.ARS_RAW.get()[EXAMPLE_NAME] = (EXAMPLE_LAYER.read_bytes(), EXAMPLE_LAYER.name)
+    state.ARS_SOURCE.set(EXAMPLE_NAME)
 
 
 def current_source() -> str | None:
     choices = _choices()
-    name = st.session_state.get("ars_source") or next(iter(choices), None)
+    name = state.ARS_SOURCE.get() or next(iter(choices), None)
     return name if name in choices else None
 
 
 def reading(catalog: Catalog, source: str) -> Layer | None:
     """Before the analysis: how the file was read (code column, grouping, level, number of
     perimeters), with the columns to change; None while the file awaits an answer."""
-    raw = st.session_state["ars_raw"].get(source)
+    raw = state.ARS_RAW.get().get(source)
     if raw is None:  # a builder's layer, already read there
         return _choices()[source]
     layer, error = layer_reading.read(catalog, *raw, key=f"ars_cols_{file_stem(source)}")
     with st.expander("Lecture du fichier", expanded=layer is None or bool(layer.detection.uncovered)):
         layer_reading.panel(f"ars_cols_{file_stem(source)}", layer, error)
     if layer is not None:
-        st.session_state["ars_layers"][source] = layer
+        state.ARS_LAYERS.get()[source] = layer
     return layer
 
 
@@ -152,7 +146,7 @@ def scope_picker(catalog: Catalog, layer: Layer, digest: str) -> Scope | None:
     chosen_deps = right.multiselect(
         "Département(s) analysé(s)", sorted(communes["dep"].unique()), placeholder="Aucun",
         default=list(default.departements), key=f"ars_deps_{digest}",
-        format_func=builder.dep_label(catalog),
+        format_func=territory.dep_label(catalog),
         help="Ajoutés aux régions choisies ; videz les régions pour n'analyser que ces départements.")
     if not chosen_regions and not chosen_deps:
         st.info("Choisissez une région ou au moins un département.")
@@ -374,7 +368,7 @@ def open_in_builder(source: str, layer: Layer) -> None:
     names = [p.name for p in layer.perimeters]
     chosen = st.selectbox("CPTS", names, key="ars_open_choice")
     if st.button("Ouvrir dans le constructeur", on_click=_open, args=(source, layer, chosen)):
-        st.switch_page(state.BUILDER_PAGE)
+        st.switch_page(navigation.BUILDER.script)
 
 
 def _open(source: str, layer: Layer, name: str) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import state
+
 CHOOSE = "Choisir dans la liste ou taper pour chercher"
 _NOTICE = "{}_limit_notice"
 
@@ -17,15 +19,17 @@ def limit(key: str, most: int, what: str):
     """An on_change callback for the multiselect `key`: beyond `most` choices, the last
     ones are taken back and `limit_notice(key)` says why."""
     def trim() -> None:
-        chosen = st.session_state[key]
+        widget: state.Slot[list] = state.Slot(key)
+        chosen = widget.get()
         if len(chosen) > most:
-            st.session_state[key] = chosen[:most]
-            st.session_state[_NOTICE.format(key)] = (
+            widget.set(chosen[:most])
+            notice: state.Slot[str] = state.Slot(_NOTICE.format(key))
+            notice.set(
                 f"{most} {what} au plus : retirez-en un avant d'en ajouter un autre.")
     return trim
 
 
 def limit_notice(key: str) -> None:
     """Where the multiselect `key` is drawn: the message left by its limit, once."""
-    if text := st.session_state.pop(_NOTICE.format(key), None):
+    if text := state.Slot(_NOTICE.format(key)).pop():
         st.warning(text)

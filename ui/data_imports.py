@@ -40,12 +40,10 @@ from indicators.embedded import embedded_dataset, embedded_ids
 from store.datasets import list_datasets, load_dataset, remove_dataset, save_dataset
 from store.workspace import workspace_dir
 from ui import choices, state
-from ui.builder import dep_label
 from ui.indicator_figures import fmt_share, shown
+from ui.territory import dep_label
 from ui.text import md
 
-REPORT_KEY = "indicator_import_report"
-TABLE_UPLOAD_COUNT = "table_upload_count"
 RULE_LABELS = {"sum": "effectif (somme)", "ratio": "taux (rapport de sommes)",
                "weighted_mean": "moyenne pondérée"}
 SCALES = {1.0: "tel quel (× 1)", 100.0: "en % (× 100)", 1_000.0: "pour 1 000",
@@ -136,7 +134,7 @@ def datasets_section(catalog: Catalog) -> None:
         st.info("Aucun jeu d'indicateurs : le diagnostic territorial se limite à la population, la "
                 "superficie et la densité. Importez ci-dessous la population par âge (INSEE), l'APL "
                 "(DREES) ou tout tableau par commune ou IRIS (export Rézone CPTS, CartoSanté…).")
-    deps = list(st.session_state.get("deps") or state.DEFAULT_DEPS)
+    deps = list(state.DEPS.get() or state.DEFAULT_DEPS)
     for meta in metas:
         _dataset_card(catalog, meta, deps)
 
@@ -160,7 +158,7 @@ def _dataset_card(catalog: Catalog, meta: dict, deps: list[str]) -> None:
                          help="Supprimer ce jeu du poste (le fichier d'origine n'est pas touché)."):
             remove_dataset(data.id)
             forget()
-            st.session_state.pop(REPORT_KEY, None)
+            state.IMPORT_REPORT.pop()
             st.rerun()
         count = len(data.indicators)
         with st.expander(f"{count} indicateur{'s' if count > 1 else ''} et remarques de l'import"):
@@ -231,7 +229,7 @@ def imports_section() -> None:
 
 
 def _last_report() -> None:
-    report = st.session_state.get(REPORT_KEY)
+    report = state.IMPORT_REPORT.get()
     if not report:
         return
     if "error" in report:
@@ -255,15 +253,15 @@ def _run(read, what: str, on_success=None) -> None:
         save_dataset(data)
     except (IndicatorImportError, ValueError, OSError) as exc:
         bar.empty()
-        st.session_state[REPORT_KEY] = {
-            "error": f"{what} non importé : {exc} Les jeux déjà chargés sont conservés."}
+        state.IMPORT_REPORT.set({
+            "error": f"{what} non importé : {exc} Les jeux déjà chargés sont conservés."})
         st.rerun()
     forget()
     if on_success:
         on_success()
-    st.session_state[REPORT_KEY] = {
+    state.IMPORT_REPORT.set({
         "title": data.title, "level": data.level, "units": len(data.table), "replaced": replaced,
-        "warnings": data.provenance.warnings, "unknown": data.unknown_codes, "remapped": dict(data.remapped)}
+        "warnings": data.provenance.warnings, "unknown": data.unknown_codes, "remapped": dict(data.remapped)})
     st.rerun()
 
 
@@ -307,7 +305,7 @@ def _table_import() -> None:
                "valeurs : export Rézone CPTS ou CartoSanté, extraction SIRENE, tableau maison… "
                "Après l'envoi, choisissez la colonne des codes et les valeurs, et dites comment "
                "chacune s'additionne sur un territoire.")
-    count = st.session_state.setdefault(TABLE_UPLOAD_COUNT, 0)
+    count = state.TABLE_UPLOAD_COUNT.get()
     upload = st.file_uploader("Tableau d'indicateurs (CSV ou XLSX)", type=["csv", "txt", "xlsx", "zip"],
                               key=f"table_upload_{count}")
     if upload is None:
@@ -365,7 +363,7 @@ def _table_import() -> None:
         title=title.strip() or None, publisher=publisher.strip(),
         vintage=None if year is None else int(year), absent_as_zero=exhaustive, progress=progress,
         max_bytes=indicator_files.MAX_FILE_BYTES),
-        "Tableau", on_success=lambda: st.session_state.update({TABLE_UPLOAD_COUNT: count + 1}))
+        "Tableau", on_success=lambda: state.TABLE_UPLOAD_COUNT.set(count + 1))
 
 
 def _value_form(key: str, column: str, others: list[str], publisher: str, year) -> Indicator | str:

@@ -31,7 +31,7 @@ from geo.units import vintage_label
 from indicators.aggregate import Comparison
 from indicators.basics import epci_shares, summary
 from indicators.definitions import SHARE_65, Dataset
-from ui import data_imports, legend, state
+from ui import data_imports, legend, navigation, state
 from ui.indicator_figures import (
     PER_10K,
     age_structure_figure,
@@ -66,7 +66,7 @@ def empty_page() -> None:
             "périmètre » : cliquez des communes sur la carte, cherchez-les par nom ou code, ajoutez "
             "un EPCI entier, ou ouvrez un exemple dans la barre latérale (« CPTS du Carmausin-Ségala "
             "(Tarn) »). Revenez ici : le diagnostic porte sur le périmètre en cours.")
-    st.page_link(state.BUILDER_PAGE, label="Construire un périmètre")
+    st.page_link(navigation.BUILDER.script, label=navigation.BUILDER.title)
 
 
 def no_dataset() -> None:
@@ -74,7 +74,7 @@ def no_dataset() -> None:
             "(APL, part des 75 ans et plus, F-EDI, familles monoparentales). Importez la population "
             "par âge (INSEE), un autre millésime de l'APL (DREES) ou un export par commune "
             "(Rézone CPTS, CartoSanté…) dans la page « Données » pour en ajouter.")
-    st.page_link("pages/4_Données.py", label="Importer des indicateurs (page Données)")
+    st.page_link(navigation.DATA.script, label="Importer des indicateurs (page Données)")
 
 
 # --- embedded data ---------------------------------------------------------------------------

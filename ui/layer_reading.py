@@ -14,6 +14,7 @@ import streamlit as st
 from formats.columns import ColumnChoice
 from formats.layers import AmbiguousFileError, Layer, PerimeterFileError, read_layer
 from geo.catalog import Catalog
+from ui import state
 from ui.text import md
 
 AUTO = "(détection automatique)"
@@ -21,8 +22,8 @@ NO_GROUP = "(aucune : un seul périmètre)"
 
 
 def choice(key: str) -> ColumnChoice:
-    code = st.session_state.get(f"{key}_code", AUTO)
-    group = st.session_state.get(f"{key}_group", AUTO)
+    code = state.Slot(f"{key}_code", AUTO).get()
+    group = state.Slot(f"{key}_group", AUTO).get()
     return ColumnChoice(None if code == AUTO else code,
                         None if group == AUTO else ("" if group == NO_GROUP else group))
 

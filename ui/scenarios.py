@@ -2,7 +2,8 @@
 downloads, the page « Scénarios » (list, open, rename, duplicate, delete, restore, history)
 and the page « Comparer les scénarios » (2 to 4 perimeters side by side).
 
-The session remembers which stored version the builder's perimeter came from (`OPEN`), so
+The session remembers which stored version the builder's perimeter came from
+(`state.OPEN_SCENARIO`), so
 a later save is a new version of that scenario and a concurrent edit is caught by the
 store (ConflictError), never overwritten. The store is opened only when it is used: the
 builder reruns on every click and must not wait for a database. Every StoreError is shown
@@ -38,41 +39,27 @@ from ui import choices, state
 from ui.builder import SEVERITY
 from ui.text import md
 
-OPEN = "scenario_open"          # the stored Scenario the builder's perimeter was opened or saved as
-CONFLICT = "scenario_conflict"  # (my unsaved Scenario, the ConflictError) awaiting the user's choice
-NOTICE = "scenario_notice"      # (kind, text) set by a button callback, shown once on the next run
-AUTHOR = state.AUTHOR          # widget key, on several pages
-FICHE = "scenario_fiche"        # the last generated fiche: {"signature", "pdf", "png"}
-PICK = "compare_choice"         # widget key of the compare page's picker
 PERPIGNAN = "66136"
 MAX_COMPARED = 4
 NAMES_SHOWN = 8
 NOTICES = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
-def init() -> None:
-    """Call on every page after state.init(). Streamlit drops a widget's value on a page
-    that does not draw it: the author's name and the builder's territory are re-claimed."""
-    for key in (OPEN, CONFLICT, NOTICE, FICHE):
-        st.session_state.setdefault(key, None)
-    st.session_state.setdefault(AUTHOR, "")
-
-
 def author_input() -> None:
-    st.text_input("Votre nom (auteur des enregistrements)", key=AUTHOR, max_chars=100,
+    st.text_input("Votre nom (auteur des enregistrements)", key=state.AUTHOR.key, max_chars=100,
                   placeholder="ex. Marie Durand, ARS Occitanie")
 
 
 def _author() -> str:
-    return st.session_state.get(AUTHOR, "").strip()
+    return (state.AUTHOR.get() or "").strip()
 
 
 def _notify(kind: str, message: str) -> None:
-    st.session_state[NOTICE] = (kind, message)
+    state.SCENARIO_NOTICE.set((kind, message))
 
 
 def show_notice() -> None:
-    if st.session_state.get(NOTICE):
-        kind, message = st.session_state[NOTICE]
-        st.session_state[NOTICE] = None
+    if notice := state.SCENARIO_NOTICE.get():
+        kind, message = notice
+        state.SCENARIO_NOTICE.set(None)
         NOTICES[kind](message)
 
 
@@ -96,8 +83,8 @@ def open_scenario(scenario: Scenario) -> None:
     """Make a stored scenario the builder's perimeter (a button callback: it sets the
     territory picker). Undo in the builder brings back what was there."""
     state.open_in_builder(scenario.perimeter)
-    st.session_state[OPEN] = scenario
-    st.session_state[CONFLICT] = None
+    state.OPEN_SCENARIO.set(scenario)
+    state.SCENARIO_CONFLICT.set(None)
 
 
 # --- the builder's panel -----------------------------------------------------------------
@@ -106,7 +93,7 @@ def save_panel() -> None:
     """Save the builder's perimeter (never empty: the page draws this panel only for a
     perimeter with units) as a scenario (porteur, statut, notes, author)."""
     st.subheader("Scénario")
-    opened: Scenario | None = st.session_state[OPEN]
+    opened: Scenario | None = state.OPEN_SCENARIO.get()
     if opened:
         st.caption(f"Ouvert : « {md(opened.name)} », version {opened.version} enregistrée le "
                    f"{_when(opened)} par {md(opened.author or 'anonyme')}.")
@@ -133,7 +120,7 @@ def save_panel() -> None:
             _save(mine, lambda store: store.save_as_copy(mine, None if p.name == opened.name else p.name))
         else:
             _save(mine, lambda store: store.save(mine))
-    if st.session_state[CONFLICT]:
+    if state.SCENARIO_CONFLICT.get():
         _conflict_box()
 
 
@@ -141,7 +128,7 @@ def _save(mine: Scenario, write) -> None:
     try:
         saved = write(open_store())
     except ConflictError as exc:
-        st.session_state[CONFLICT] = (mine, exc)
+        state.SCENARIO_CONFLICT.set((mine, exc))
         return
     except StoreError as exc:
         st.error(f"{exc} Le périmètre en cours est conservé.")
@@ -153,15 +140,14 @@ def _save(mine: Scenario, write) -> None:
 
 def _saved_as(saved: Scenario) -> None:
     """The builder now holds `saved`: its perimeter carries the saved name and metadata
-    (not an undo step), and the next save is a version of it."""
-    st.session_state[OPEN] = saved
-    st.session_state[CONFLICT] = None
-    st.session_state["perimeter"] = replace(state.perimeter(), name=saved.name,
-                                            metadata=saved.perimeter.metadata)
+    (an undo step, like any change of the perimeter), and the next save is a version of it."""
+    state.OPEN_SCENARIO.set(saved)
+    state.SCENARIO_CONFLICT.set(None)
+    state.set_perimeter(replace(state.perimeter(), name=saved.name, metadata=saved.perimeter.metadata))
 
 
 def _conflict_box() -> None:
-    _, error = st.session_state[CONFLICT]
+    _, error = state.SCENARIO_CONFLICT.get()
     st.warning(md(str(error)))
     keep, reload = st.columns(2)
     keep.button("Garder les deux", on_click=_keep_both, width="stretch",
@@ -172,7 +158,7 @@ def _conflict_box() -> None:
 
 
 def _keep_both() -> None:
-    mine, error = st.session_state[CONFLICT]
+    mine, error = state.SCENARIO_CONFLICT.get()
     try:
         copy = open_store().save_as_copy(mine)
     except StoreError as exc:
@@ -185,7 +171,7 @@ def _keep_both() -> None:
 
 
 def _reload() -> None:
-    mine, _ = st.session_state[CONFLICT]
+    mine, _ = state.SCENARIO_CONFLICT.get()
     try:
         current = open_store().load(mine.id)
     except StoreError as exc:
@@ -207,7 +193,7 @@ def fiche_downloads(catalog: Catalog, report: Report) -> None:
     neighbours = state.neighbours()
     signature = (p, p.metadata.get("porteur"), p.metadata.get("statut"), tuple(neighbours),
                  catalog.iris_source)
-    ready = st.session_state[FICHE]
+    ready = state.FICHE.get()
     if not ready or ready["signature"] != signature:
         slot = st.empty()
         if not slot.button("Préparer la fiche PDF et la carte PNG"):
@@ -221,7 +207,7 @@ def fiche_downloads(catalog: Catalog, report: Report) -> None:
             except FicheError as exc:
                 st.error(f"Fiche non générée : {exc}")
                 return
-        st.session_state[FICHE] = ready
+        state.FICHE.set(ready)
     stem = "".join(ch if ch.isalnum() else "_" for ch in p.name)[:60] or "perimetre"
     pdf, png = st.columns(2)
     pdf.download_button("Fiche PDF", ready["pdf"], f"{stem}_fiche.pdf", "application/pdf",
@@ -236,7 +222,7 @@ def load_list() -> tuple[Store, list[Scenario]] | None:
     """The store and every scenario (deleted ones too), or None after showing why not."""
     try:
         store = open_store()
-        return store, store.list(include_deleted=True)
+        return store, store.scenarios(include_deleted=True)
     except StoreError as exc:
         st.error(str(exc))
         st.info("Les autres pages restent utilisables et le périmètre en cours du constructeur "
@@ -282,7 +268,7 @@ def scenario_actions(catalog: Catalog, scenario: Scenario) -> bool:
     name.text_input("Nouveau nom", scenario.name, key=key)
     rename.button("Renommer", on_click=_act, key=f"do_{key}", width="stretch",
                   args=("rename", scenario, lambda store: store.rename(
-                      scenario.id, st.session_state[key], scenario.version, _author())))
+                      scenario.id, state.Slot(key).get(), scenario.version, _author())))
     copy.button("Dupliquer", width="stretch", on_click=_act,
                 args=("duplicate", scenario, lambda store: store.duplicate(scenario.id, _author())))
     delete.button("Supprimer", width="stretch", on_click=_act,
@@ -310,11 +296,11 @@ def _act(action: str, scenario: Scenario, write) -> None:
     except StoreError as exc:
         _notify("error", md(str(exc)))
         return
-    opened = st.session_state[OPEN]
+    opened = state.OPEN_SCENARIO.get()
     if opened and opened.id == done.id and action != "duplicate":  # the builder's scenario
-        st.session_state[OPEN] = done
+        state.OPEN_SCENARIO.set(done)
         if state.perimeter().name == opened.name:  # else the next save would rename it back
-            st.session_state["perimeter"] = replace(state.perimeter(), name=done.name)
+            state.set_perimeter(replace(state.perimeter(), name=done.name))
     _notify("success", DONE[action].format(name=md(done.name), version=done.version))
 
 
@@ -349,7 +335,7 @@ def history(store: Store, scenario: Scenario, catalog: Catalog) -> None:
                        format_func=lambda v: f"version {v}")
         go.button("Revenir à cette version", on_click=_act,
                   args=("restore", scenario, lambda store: store.restore(
-                      scenario.id, scenario.version, _author(), version=st.session_state[key])),
+                      scenario.id, scenario.version, _author(), version=state.Slot(key).get())),
                   help="Enregistre son contenu comme nouvelle version : rien n'est perdu.")
 
 
@@ -426,20 +412,20 @@ def pick(found: list[Candidate]) -> list[Candidate]:
     the builder's unsaved changes, else the first two of the user's own perimeters, else
     the example pair."""
     by_key = {c.key: c for c in found}
-    chosen = st.session_state.get(PICK)
+    chosen = state.COMPARE_PICK.get()
     if chosen is None:
         own = [c.key for c in found if not c.example]
-        opened = st.session_state[OPEN] and f"saved:{st.session_state[OPEN].id}"
+        opened = state.OPEN_SCENARIO.get() and f"saved:{state.OPEN_SCENARIO.get().id}"
         if opened in own and "builder" in own:
             chosen = [opened, "builder"]
         else:
             chosen = own[:2] if len(own) >= 2 else [c.key for c in found if c.example]
-    st.session_state[PICK] = [k for k in chosen if k in by_key]
-    st.multiselect("Scénarios à comparer (2 à 4)", list(by_key), key=PICK, placeholder=choices.CHOOSE,
-                   on_change=choices.limit(PICK, MAX_COMPARED, "scénarios"),
-                   format_func=lambda k: by_key[k].label)
-    choices.limit_notice(PICK)
-    return [by_key[k] for k in st.session_state[PICK]]
+    state.COMPARE_PICK.set([k for k in chosen if k in by_key])
+    st.multiselect("Scénarios à comparer (2 à 4)", list(by_key), key=state.COMPARE_PICK.key,
+                   placeholder=choices.CHOOSE, format_func=lambda k: by_key[k].label,
+                   on_change=choices.limit(state.COMPARE_PICK.key, MAX_COMPARED, "scénarios"))
+    choices.limit_notice(state.COMPARE_PICK.key)
+    return [by_key[k] for k in state.COMPARE_PICK.get() or []]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -31,10 +31,6 @@ from ui.text import md
 
 LIVE_PARAM = "suivre"
 LIVE_REFRESH_S = 2
-LIVE_ID = "live_id"          # the facilitator's session id, once « Diffuser en direct » is on
-LIVE_SENT = "live_sent"      # the perimeter last published, so a rerun writes only changes
-LIVE_ERROR = "live_error"    # a failure to end the session, shown by live_panel
-PHONE_PERIMETER = "phone_perimeter"
 COMPACT_CSS = """<style>
 .stMainBlockContainer { padding-top: 3.5rem; padding-left: 1rem; padding-right: 1rem; }
 </style>"""
@@ -52,10 +48,10 @@ def show(catalog: Catalog) -> bool:
         return True
     if st.query_params.get(QUERY_PARAM) and is_phone():
         try:
-            st.session_state[PHONE_PERIMETER] = decode(st.query_params[QUERY_PARAM])
+            state.PHONE_PERIMETER.set(decode(st.query_params[QUERY_PARAM]))
         except ShareLinkError:
             return False  # the builder says what is wrong with the link
-    perimeter = st.session_state.get(PHONE_PERIMETER)
+    perimeter = state.PHONE_PERIMETER.get()
     if perimeter is None:
         return False
     _compact(catalog, perimeter)
@@ -64,7 +60,7 @@ def show(catalog: Catalog) -> bool:
 
 
 def _to_builder(perimeter: Perimeter) -> None:
-    st.session_state.pop(PHONE_PERIMETER, None)
+    state.PHONE_PERIMETER.pop()
     st.query_params.pop(QUERY_PARAM, None)
     state.open_in_builder(perimeter)
 
@@ -127,9 +123,9 @@ def _live_view(catalog: Catalog, live_id: str) -> None:
 
 def live_panel(base_url: str) -> None:
     """On « Atelier »: start or stop broadcasting, and the link to follow it."""
-    if error := st.session_state.pop(LIVE_ERROR, None):
+    if error := state.LIVE_ERROR.pop():
         st.error(error)
-    live_id = st.session_state.get(LIVE_ID)
+    live_id = state.LIVE_ID.get()
     if live_id is None:
         st.button("Diffuser en direct", on_click=_start_live,
                   help="Un lien « suivre en direct » : les téléphones de la salle suivent le "
@@ -142,28 +138,28 @@ def live_panel(base_url: str) -> None:
 
 def publish(perimeter: Perimeter) -> None:
     """While broadcasting, write the perimeter to the store when it has changed."""
-    live_id = st.session_state.get(LIVE_ID)
-    if live_id is None or st.session_state.get(LIVE_SENT) == perimeter:
+    live_id = state.LIVE_ID.get()
+    if live_id is None or state.LIVE_SENT.get() == perimeter:
         return
     try:
         open_store().publish_live(live_id, perimeter)
     except StoreError as exc:
         st.error(f"Diffusion en direct interrompue : {exc}")
         return
-    st.session_state[LIVE_SENT] = perimeter
+    state.LIVE_SENT.set(perimeter)
 
 
 def _start_live() -> None:
-    st.session_state[LIVE_ID] = secrets.token_urlsafe(9)
-    st.session_state.pop(LIVE_SENT, None)
+    state.LIVE_ID.set(secrets.token_urlsafe(9))
+    state.LIVE_SENT.pop()
 
 
 def _stop_live() -> None:
-    live_id = st.session_state.pop(LIVE_ID, None)
-    st.session_state.pop(LIVE_SENT, None)
+    live_id = state.LIVE_ID.pop()
+    state.LIVE_SENT.pop()
     if live_id:
         try:
             open_store().end_live(live_id)
         except StoreError as exc:
-            st.session_state[LIVE_ERROR] = str(exc)
+            state.LIVE_ERROR.set(str(exc))
 

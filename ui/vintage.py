@@ -16,7 +16,7 @@ def vintage_name(vintage: int) -> str:
 def vintage_picker() -> None:
     """The selectbox; every page then reads the populations of that vintage (ui.state)."""
     st.selectbox(
-        "Millésime des populations", sorted(population_vintages(), reverse=True), key=state.VINTAGE,
+        "Millésime des populations", sorted(population_vintages(), reverse=True), key=state.VINTAGE.key,
         format_func=vintage_name,
         help="Populations légales (population municipale, INSEE). L'ARS lit le millésime en "
              "vigueur ; un millésime antérieur redonne le chiffre écrit dans une lettre "

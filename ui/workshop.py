@@ -30,23 +30,20 @@ from store.share_links import (
     network_url,
     room_base_url,
 )
-from ui import state
+from ui import navigation, state
 from ui.text import md
 
 DEFAULT_BASE_URL = "http://localhost:8501"
 PUBLIC_URL_ENV = "CPTS_PUBLIC_URL"  # the address the room reaches, set by whoever starts the app
-PUBLIC_URL_KEY = state.PUBLIC_URL  # the workshop page's field, which overrides it
 LOOPBACK_WARNING = (
     "Ce lien porte l'adresse locale de cet ordinateur : les téléphones de la salle ne pourront "
     "pas l'ouvrir. Indiquez l'adresse réseau de l'application dans la page « Atelier » (champ "
     "« Adresse de l'application pour la salle ») ou démarrez l'application avec la variable "
     f"d'environnement {PUBLIC_URL_ENV} (par exemple http://192.168.1.20:8501).")
-WORKSHOP_PATH = "Atelier"  # the URL path of pages/5_Atelier.py
 EMPTY_WORKSHOP = ("Périmètre vide : cliquez les communes sur la carte pour les ajouter "
                   "(un second clic retire), ou ouvrez un exemple dans « Construire un périmètre ».")
 MAP_HEIGHT = 480  # with the title, the button, the caption and the legend: one 1366×768 screen
 MAP_WIDTH_GUESS = 950  # the map column on a 1366-pixel screen, to fit the perimeter in it
-VIEW = "workshop_view"  # "perimeter" or "territory": what the workshop map frames
 QR_WIDTH_PX = 260  # scannable across a room, and the figures above it stay on screen
 # Font sizes only (no user text ever goes into this HTML): readable from the back of a room.
 # Scoped to the workshop's own containers (Streamlit gives a keyed container the class
@@ -97,13 +94,13 @@ def open_shared_link() -> None:
 def app_base_url() -> str:
     """The address of the app's main page as the browser sees it (this page's path taken off)."""
     url = (getattr(st.context, "url", None) or DEFAULT_BASE_URL).rstrip("/")
-    return url.removesuffix(f"/{WORKSHOP_PATH}")
+    return url.removesuffix(f"/{navigation.WORKSHOP.url_path}")
 
 
 def _configured_url() -> tuple[str | None, str | None]:
     """The address the facilitator gave (the workshop field, else CPTS_PUBLIC_URL), and the
     French message when it cannot be used."""
-    text = st.session_state.get(PUBLIC_URL_KEY) or os.environ.get(PUBLIC_URL_ENV, "")
+    text = state.PUBLIC_URL.get() or os.environ.get(PUBLIC_URL_ENV, "")
     if not text.strip():
         return None, None
     try:
@@ -182,14 +179,14 @@ def figures(report: Report) -> None:
 def undo_button() -> None:
     with st.container(key="workshop_undo"):
         if st.button("↶ Annuler", width="stretch", type="primary",
-                     disabled=not st.session_state["history"]):
+                     disabled=not state.can_undo()):
             state.undo()
             st.rerun()
 
 
 def address_field() -> None:
     """Where the facilitator types the address phones in the room reach the app at."""
-    st.text_input("Adresse de l'application pour la salle", key=PUBLIC_URL_KEY,
+    st.text_input("Adresse de l'application pour la salle", key=state.PUBLIC_URL.key,
                   placeholder="ex. http://192.168.1.20:8501",
                   help="L'adresse de cet ordinateur sur le réseau de la salle (Wi-Fi), avec le port "
                        f"de l'application. Par défaut : la variable {PUBLIC_URL_ENV}, sinon l'adresse "
@@ -245,13 +242,13 @@ def frame_map(catalog, perimeter: Perimeter, territory_bounds) -> None:
     """Frame the workshop map on the perimeter (default) or the whole shown territory, with
     a button to switch; the choice holds while units are clicked."""
     known = [c for c in perimeter.codes if c in catalog.units.index]
-    view = st.session_state.setdefault(VIEW, "perimeter")
+    view = state.WORKSHOP_VIEW.get()
     if view == "perimeter" and known:
         st.button("Voir tout le territoire", key="workshop_to_territory",
-                  on_click=st.session_state.__setitem__, args=(VIEW, "territory"))
+                  on_click=state.WORKSHOP_VIEW.set, args=("territory",))
         bounds = catalog.units.loc[known].geometry.total_bounds
     else:
         st.button("Zoomer sur le périmètre", key="workshop_to_perimeter", disabled=not known,
-                  on_click=st.session_state.__setitem__, args=(VIEW, "perimeter"))
+                  on_click=state.WORKSHOP_VIEW.set, args=("perimeter",))
         bounds = territory_bounds
-    st.session_state["focus"] = fit_view(bounds)
+    state.FOCUS.set(fit_view(bounds))

@@ -4,11 +4,10 @@ delete (to the bin) or restore, each with its history of versions."""
 import streamlit as st
 
 from geo.units import vintage_label
-from ui import scenarios, state
+from ui import navigation, scenarios, state
 
 st.set_page_config(page_title="Scénarios – Périmètres CPTS", page_icon="🗃️", layout="wide")
 state.init()
-scenarios.init()
 catalog = state.get_catalog()
 
 st.title("Scénarios enregistrés")
@@ -31,7 +30,7 @@ else:
     chosen = by_id[st.selectbox("Scénario", list(by_id), key="scenario_choice",
                                 format_func=lambda i: f"{by_id[i].name} (v{by_id[i].version})")]
     if scenarios.scenario_actions(catalog, chosen):
-        st.switch_page(state.BUILDER_PAGE)
+        st.switch_page(navigation.BUILDER.script)
     scenarios.history(store, chosen, catalog)
 deleted = [s for s in saved if s.deleted]
 if deleted:

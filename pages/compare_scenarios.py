@@ -8,7 +8,6 @@ from ui import scenarios, state
 st.set_page_config(page_title="Comparer les scénarios – Périmètres CPTS", page_icon="⚖️",
                    layout="wide")
 state.init()
-scenarios.init()
 catalog = state.get_catalog()
 
 st.title("Comparer les scénarios")

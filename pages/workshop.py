@@ -4,7 +4,8 @@ perimeter on a phone. Map, figures and QR code are one fragment: a click reruns 
 
 import streamlit as st
 
-from ui import builder, shared_view, state, workshop
+from ui import perimeter_map, shared_view, state, territory, workshop
+from ui.report import current_report
 
 st.set_page_config(page_title="Atelier – Périmètres CPTS", page_icon="📽️", layout="wide",
                    initial_sidebar_state="collapsed")
@@ -15,13 +16,13 @@ catalog = state.get_catalog()
 
 @st.fragment
 def workshop_view() -> None:
-    report = builder.current_report(catalog)
+    report = current_report(catalog)
     workshop.title(state.perimeter())
     map_column, side_column = st.columns([3, 1], gap="medium")
     with map_column:
-        workshop.frame_map(catalog, state.perimeter(), builder.territory_bounds())
-        builder.map_section(catalog, report, height=workshop.MAP_HEIGHT)
-        builder.map_legend(report)
+        workshop.frame_map(catalog, state.perimeter(), territory.territory_bounds())
+        perimeter_map.map_section(catalog, report, height=workshop.MAP_HEIGHT)
+        perimeter_map.map_legend(report)
     with side_column:
         workshop.figures(report)
         workshop.undo_button()

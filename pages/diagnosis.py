@@ -3,7 +3,8 @@ and by the imported indicators, against its départements, régions and France."
 
 import streamlit as st
 
-from ui import builder, data_imports, diagnosis, state
+from ui import data_imports, diagnosis, state
+from ui.report import current_report, unknown_codes_notice
 from ui.text import md
 
 st.set_page_config(page_title="Diagnostic territorial – Périmètres CPTS", page_icon="📊", layout="wide")
@@ -17,8 +18,8 @@ if not perimeter.codes:
     st.stop()
 st.caption(f"Périmètre en cours : **{md(perimeter.name)}** (modifiable dans la page "
            "« Construire un périmètre »).")
-builder.unknown_codes_notice(catalog)
-report = builder.current_report(catalog)
+unknown_codes_notice(catalog)
+report = current_report(catalog)
 diagnosis.key_figures(catalog, report)
 diagnosis.departement_context(catalog, report)
 

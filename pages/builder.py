@@ -14,16 +14,18 @@ from ui import (
     builder,
     health,
     manual_entry,
+    perimeter_map,
     scenarios,
     shared_view,
     state,
+    territory,
     vintage,
     workshop,
 )
+from ui.report import current_report, unknown_codes_notice
 
 st.set_page_config(page_title="Construire un périmètre – Périmètres CPTS", page_icon="🗺️", layout="wide")
 state.init()
-scenarios.init()
 catalog = state.get_catalog()
 if shared_view.show(catalog):  # a share link on a phone, or a live link: compact, read-only
     st.stop()
@@ -34,17 +36,17 @@ st.title("Construire un périmètre de CPTS")
 
 @st.fragment
 def perimeter_view() -> None:
-    builder.rerun_app_if_territory_changed()
+    territory.rerun_app_if_territory_changed()
     shared_view.publish(state.perimeter())  # in the fragment: a click is followed live too
     toolbar = st.container()
-    report = builder.current_report(catalog)
+    report = current_report(catalog)
     map_column, panel_column = st.columns([3, 2], gap="medium")
     with map_column:
-        builder.map_section(catalog, report)
-        builder.map_legend(report)
+        perimeter_map.map_section(catalog, report)
+        perimeter_map.map_legend(report)
     with toolbar:
         builder.toolbar(catalog)
-        builder.unknown_codes_notice(catalog)
+        unknown_codes_notice(catalog)
     with panel_column:
         scenarios.show_notice()
         if report.perimeter.codes:
@@ -62,10 +64,10 @@ def perimeter_view() -> None:
         builder.composition_panel(catalog, report)
 
 
-builder.note_territory()
+territory.note_territory()
 perimeter_view()
 with st.sidebar:
-    builder.territory_picker(catalog)
+    territory.territory_picker(catalog)
     vintage.vintage_picker()
     builder.examples(catalog)
     builder.uploads(upload_messages)

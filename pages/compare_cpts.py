@@ -7,7 +7,6 @@ from ui import ars, state
 
 st.set_page_config(page_title="Comparer les CPTS – Périmètres CPTS", page_icon="🧭", layout="wide")
 state.init()
-ars.init()
 catalog = state.get_catalog()
 
 with st.sidebar:

@@ -1,0 +1,54 @@
+"""The app's own shape (issue 10): one module owns the session state, and the builder's
+screen module is nobody's library. Read from the source with `ast`, like test_layers.py."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_FILES = sorted([ROOT / "app.py", ROOT / "serve.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py")])
+IDS = [str(p.relative_to(ROOT)) for p in APP_FILES]
+# Moves to ui/findings.py on another branch; until then its users import it from ui.builder.
+SEVERITY_EXCEPTION = {"SEVERITY"}
+
+
+def names_used(path: Path) -> set[str]:
+    """Every name and attribute `path` mentions (`st.session_state` gives session_state)."""
+    nodes = list(ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
+    return ({n.attr for n in nodes if isinstance(n, ast.Attribute)}
+            | {n.id for n in nodes if isinstance(n, ast.Name)})
+
+
+@pytest.mark.parametrize("path", APP_FILES, ids=IDS)
+def test_only_ui_state_touches_the_session_state(path):
+    if path == ROOT / "ui" / "state.py":
+        assert "session_state" in names_used(path)
+        return
+    assert "session_state" not in names_used(path), f"{path.name}: go through ui.state's accessors"
+
+
+def builder_names_used(path: Path) -> set[str]:
+    """What `path` takes from ui.builder: `from ui.builder import X`, or `builder.X` after
+    `from ui import builder`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    taken, module_imported = set(), False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "ui.builder":
+            taken |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == "ui":
+            module_imported |= any(alias.name == "builder" for alias in node.names)
+    if module_imported:
+        taken |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                  and isinstance(node.value, ast.Name) and node.value.id == "builder"}
+    return taken
+
+
+@pytest.mark.parametrize("path", APP_FILES, ids=IDS)
+def test_only_the_builder_page_uses_the_builder_screen(path):
+    if path == ROOT / "pages" / "builder.py":
+        assert builder_names_used(path) >= {"toolbar", "figures_panel", "composition_panel"}
+        return
+    assert builder_names_used(path) <= SEVERITY_EXCEPTION, path.name
