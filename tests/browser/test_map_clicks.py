@@ -23,10 +23,10 @@ EMPTY = "Le périmètre est vide"
 def expect_empty(page) -> None:
     """The empty perimeter's one instruction, once the page has replaced the previous
     perimeter's findings (info alerts too: waiting on one element while several show
-    would fail at once, not wait)."""
+    would fail at once, not wait), and nothing else in an info alert."""
     info = page.get_by_test_id("stAlertContentInfo")
+    expect(info.filter(has_text=EMPTY)).to_have_count(1, timeout=20_000)
     expect(info).to_have_count(1, timeout=20_000)
-    expect(info).to_contain_text(EMPTY)
 
 
 def open_builder(page, url):
