@@ -26,10 +26,10 @@ from cli.common import (
     run_safely,
 )
 from geo.checks import Checker
+from geo.finding_kinds import severity_of
+from geo.french import fmt_km2
 from geo.units import vintage_label
 from indicators.basics import summary
-
-SEVERITY_LABEL = {"blocking": "BLOQUANT", "warning": "ATTENTION", "info": "INFO"}
 
 
 def run(args) -> tuple[dict, int]:
@@ -76,12 +76,12 @@ def _render_one(result: dict) -> list[str]:
         f"Périmètre : {f['name']}",
         f"  Population : {f['population_label']} ({vintage_label(f['population_vintages'])})",
         f"  {f['taille']}",
-        f"  Superficie : {f['area_km2']:.1f} km²".replace(".", ","),
+        f"  Superficie : {fmt_km2(f['area_km2'])}",
         f"  Communes : {f['communes']}" + (f", dont IRIS : {f['iris']}" if f["iris"] else ""),
         f"  Morceaux : {f['parts']}",
         "  Constats :",
     ]
-    return lines + [f"    [{SEVERITY_LABEL[x['severity']]}] {x['message']}" for x in result["findings"]]
+    return lines + [f"    [{severity_of(x['severity']).tag}] {x['message']}" for x in result["findings"]]
 
 
 def render(result: dict) -> str:

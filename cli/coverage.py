@@ -22,10 +22,9 @@ from cli.common import (
     run_safely,
 )
 from geo.coverage import Coverage, Scope, analyse_layer
+from geo.finding_kinds import severity_of
 from geo.french import fmt_int, fmt_percent
 from geo.units import vintage_label
-
-SEVERITY_LABEL = {"blocking": "BLOQUANT", "warning": "ATTENTION", "info": "INFO"}
 
 
 def render(coverage: Coverage, source: str = "") -> str:
@@ -55,7 +54,7 @@ def render(coverage: Coverage, source: str = "") -> str:
                          ("Autres constats", ("parts", "unknown_population"))):
         found = coverage.of_kind(*kinds)
         lines.append(f"{title} : {len(found) or 'aucun(e)'}")
-        lines += [f"  [{SEVERITY_LABEL[x.finding.severity]}] {x.finding.message}" for x in found]
+        lines += [f"  [{severity_of(x.finding.severity).tag}] {x.finding.message}" for x in found]
     lines.append("Codes non placés : " + ("aucun" if not coverage.unplaced else ""))
     lines += [f"  « {name} » : {', '.join(codes)}" for name, codes in coverage.unplaced.items()]
     lines += [x.finding.message for x in coverage.of_kind("remapped_codes")]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from geo.french import fmt_int
+
 # Beyond this once extracted, an archive is not a CPTS layer nor one région's IRIS contours.
 MAX_EXTRACTED_BYTES = 1024 * 2**20
 
@@ -26,9 +28,9 @@ def _check_members(names_sizes: list[tuple[str, int]], archive: str) -> None:
     total = sum(size for _, size in names_sizes)
     if total > MAX_EXTRACTED_BYTES:
         raise ArchiveError(
-            f"L'archive « {archive} » ferait {total / 2**20:,.0f} Mo une fois décompressée "
-            f"(limite {MAX_EXTRACTED_BYTES // 2**20} Mo) : refusée. Envoyez seulement la couche "
-            "ou le département utile.".replace(",", " "))
+            f"L'archive « {archive} » ferait {fmt_int(total / 2**20)} Mo une fois décompressée "
+            f"(limite {fmt_int(MAX_EXTRACTED_BYTES // 2**20)} Mo) : refusée. Envoyez seulement la couche "
+            "ou le département utile.")
 
 
 def extract(path: Path, workdir: Path) -> None:

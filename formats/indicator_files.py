@@ -29,6 +29,7 @@ import pandas as pd
 
 from formats import statlocales
 from geo.catalog import normalise_code
+from geo.french import fmt_int
 from geo.units import load_communes, load_successors
 from indicators.definitions import (
     AGE_BANDS,
@@ -93,8 +94,8 @@ def _load(source, filename: str | None, max_bytes: int) -> tuple[bytes, str]:
 def _check_size(size: int, name: str, max_bytes: int) -> None:
     if size > max_bytes:
         raise IndicatorImportError(
-            f"Le fichier « {name} » fait {size / 1024 ** 2:.0f} Mo : la limite est de "
-            f"{max_bytes / 1024 ** 2:.0f} Mo. Importez un extrait (vos départements).")
+            f"Le fichier « {name} » fait {fmt_int(size / 1024 ** 2)} Mo : la limite est de "
+            f"{fmt_int(max_bytes / 1024 ** 2)} Mo. Importez un extrait (vos départements).")
 
 
 def _from_zip(data: bytes, name: str, max_bytes: int) -> tuple[bytes, str]:
@@ -153,8 +154,8 @@ def _workbook(data: bytes, name: str) -> pd.ExcelFile:
         raise IndicatorImportError(
             f"« {name} » : l'ancien format Excel .xls n'est pas lu ; enregistrez-le en .xlsx ou en CSV.")
     try:
-        return pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
-    except Exception:  # openpyxl raises many kinds of errors on a damaged file
+        return pd.ExcelFile(io.BytesIO(data), engine="calamine")  # the project's one XLSX reader
+    except Exception:  # calamine raises its own types for damaged or encrypted files
         raise IndicatorImportError(f"« {name} » n'est pas un classeur Excel (.xlsx) lisible.") from None
 
 
@@ -384,41 +385,76 @@ def _progress(callback: Progress | None) -> Progress:
 # --- INSEE population by age ------------------------------------------------------------
 
 def _insee_header(cells: set[str]) -> bool:
-    return bool({"IRIS", "CODGEO"} & cells) and any(POP_RE.fullmatch(c) for c in cells)
+    return bool({"IRIS", "CODGEO"} & cells) and any(POP_RE.match(c) for c in cells)
 
 
-def read_insee_population(source, filename: str | None = None, *, sheet: str | None = None,
-                          progress: Progress | None = None,
-                          max_bytes: int = MAX_FILE_BYTES) -> Dataset:
+@dataclass(frozen=True)
+class InseeAges:
+    """INSEE's population by age as read from the file, before any use of it: the one
+    reading behind both the catalog's IRIS population and the age indicators."""
+
+    name: str                  # the file's name (inside its zip archive, if any)
+    level: str                 # `iris` (base-ic, IRIS column) or `commune` (base-cc, CODGEO)
+    year: int                  # census year, from the `PXX_` prefix
+    values: pd.DataFrame       # by normalised code: `pop` and the age columns the file has
+    parents: pd.Series | None  # IRIS -> commune (the file's COM column), when given
+    warnings: tuple[str, ...]
+
+    def missing(self) -> list[str]:
+        """INSEE columns the age indicators need that the file lacks."""
+        yy = str(self.year)[2:]
+        return [f"P{yy}_POP{s}" for s in INSEE_SUFFIXES if age_column(s) not in self.values]
+
+
+INSEE_SUFFIXES = ("",) + tuple(s for s, _ in AGE_BANDS) + AGE_EXTRA
+
+
+def read_insee_ages(source, filename: str | None = None, *, sheet: str | None = None,
+                    max_bytes: int = MAX_FILE_BYTES) -> InseeAges:
     """INSEE `base-ic-evol-struct-pop-YYYY` (IRIS) or `base-cc-evol-struct-pop-YYYY`
-    (communes): population, shares of 65+ and 75+, indice de vieillissement, age bands."""
-    report = _progress(progress)
-    report(0.0, "Lecture du fichier…")
+    (communes), CSV, XLSX (title rows, one sheet per level) or zipped: the population and
+    the age counts present, numbers checked (`s` of statistical secrecy is no value, never
+    0). An extract without the total `PXX_POP` but with the six age bands gets their sum
+    (they partition the population), said in the warnings."""
     data, name = _load(source, filename, max_bytes)
     frame = _read_tables(data, name, _insee_header, "colonnes IRIS ou CODGEO et PXX_POP",
                          sheet, every_sheet=True,
                          keep=lambda c: c in ("IRIS", "CODGEO", "COM") or bool(POP_RE.match(c)))
     code_column = "IRIS" if "IRIS" in frame.columns else "CODGEO"
-    years = sorted({m.group(1) for c in frame.columns if (m := POP_RE.fullmatch(str(c)))})
-    yy = years[-1]
-    suffixes = ("",) + tuple(s for s, _ in AGE_BANDS) + AGE_EXTRA
-    wanted = {f"P{yy}_POP{s}": age_column(s) for s in suffixes}
-    missing = [c for c in wanted if c not in frame.columns]
-    if missing:
-        raise IndicatorImportError(f"« {name} » : colonnes INSEE absentes : " + ", ".join(missing) + ".")
-    report(0.4, "Contrôle des valeurs…")
+    yy = max(m.group(1) for c in frame.columns if (m := POP_RE.match(str(c))))
+    present = {f"P{yy}_POP{s}": age_column(s) for s in INSEE_SUFFIXES if f"P{yy}_POP{s}" in frame.columns}
     warnings: list[str] = []
-    values, rows = _values(frame, code_column, wanted, name, warnings)
+    values, rows = _values(frame, code_column, present, name, warnings)
+    bands = [age_column(s) for s, _ in AGE_BANDS]
+    total = age_column("")
+    if total not in values and set(bands) <= set(values.columns):
+        values[total] = values[bands].sum(axis=1, skipna=False)
+        warnings.append(f"Pas de colonne P{yy}_POP : population = somme des six tranches d'âge.")
+    if total not in values:
+        raise IndicatorImportError(f"« {name} » : colonne INSEE P{yy}_POP (population) absente.")
     level = "iris" if code_column == "IRIS" else "commune"
     parents = rows["COM"] if level == "iris" and "COM" in rows.columns else None
+    return InseeAges(name, level, 2000 + int(yy), values, parents, tuple(warnings))
+
+
+def read_insee_population(source, filename: str | None = None, *, sheet: str | None = None,
+                          progress: Progress | None = None,
+                          max_bytes: int = MAX_FILE_BYTES) -> Dataset:
+    """INSEE population by age (`read_insee_ages`) as a dataset: population, shares of 65+
+    and 75+, indice de vieillissement, age bands."""
+    report = _progress(progress)
+    report(0.0, "Lecture du fichier…")
+    ages = read_insee_ages(source, filename, sheet=sheet, max_bytes=max_bytes)
+    if missing := ages.missing():
+        raise IndicatorImportError(f"« {ages.name} » : colonnes INSEE absentes : " + ", ".join(missing) + ".")
     report(0.7, "Rattachement des codes INSEE…")
-    year = 2000 + int(yy)
+    year = ages.year
     source_label = f"INSEE, recensement de la population {year}"
-    dataset = _dataset(values, level, parents, age_indicators(year, source_label),
-                       dataset_id=f"insee-population-age-{year}-{level}",
+    dataset = _dataset(ages.values, ages.level, ages.parents, age_indicators(year, source_label),
+                       dataset_id=f"insee-population-age-{year}-{ages.level}",
                        title=f"Population par âge (INSEE, recensement {year}, "
-                             + ("IRIS)" if level == "iris" else "communes)"),
-                       publisher="INSEE", file_name=name, vintage=year, warnings=warnings)
+                             + ("IRIS)" if ages.level == "iris" else "communes)"),
+                       publisher="INSEE", file_name=ages.name, vintage=year, warnings=list(ages.warnings))
     report(1.0, f"Import terminé : {len(dataset.table)} unités.")
     return dataset
 

@@ -8,7 +8,6 @@ successors) and its population left unknown until an INSEE population file says 
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
@@ -16,8 +15,10 @@ import geopandas as gpd
 import pandas as pd
 
 from formats.archives import ArchiveError, extract
+from formats.indicator_files import IndicatorImportError, read_insee_ages
 from geo.areas import area_km2
 from geo.units import UNIT_COLUMNS
+from indicators.definitions import age_column
 
 # Column names across CONTOURS-IRIS editions (2.x shapefiles: upper case; 3.x: lower).
 _IRIS_COLUMNS = {
@@ -102,22 +103,15 @@ def as_iris_units(raw: gpd.GeoDataFrame, communes: gpd.GeoDataFrame,
 
 
 def read_iris_population(path: str | Path) -> tuple[pd.Series, int]:
-    """Population by IRIS from INSEE's `base-ic-evol-struct-pop-YYYY` (CSV `;` or XLSX with
-    its header rows). Returns (population indexed by 9-digit IRIS code, census year)."""
-    path = Path(path)
-    if path.suffix.lower() in {".xlsx", ".xls"}:
-        head = pd.read_excel(path, header=None, nrows=12, dtype=str)
-        header_row = next((i for i, row in head.iterrows() if "IRIS" in set(row.dropna())), None)
-        if header_row is None:
-            raise IrisFileError(f"« {path.name} » : pas de colonne IRIS dans les 12 premières lignes.")
-        table = pd.read_excel(path, skiprows=header_row, dtype={"IRIS": str, "COM": str})
-    else:
-        table = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding_errors="replace")
-    pop_columns = [c for c in table.columns if re.fullmatch(r"P\d\d_POP", str(c))]
-    if "IRIS" not in table.columns or not pop_columns:
-        raise IrisFileError(f"« {path.name} » : colonnes INSEE IRIS et PXX_POP attendues "
-                            "(fichier base-ic-evol-struct-pop).")
-    column = pop_columns[0]
-    values = pd.to_numeric(table[column].astype(str).str.replace(",", "."), errors="coerce")
-    population = pd.Series(values.to_numpy(), index=table["IRIS"].astype(str).str.zfill(9))
-    return population.dropna().round().astype("Int64"), 2000 + int(column[1:3])
+    """Population by IRIS from INSEE's `base-ic-evol-struct-pop-YYYY` (read as the age
+    indicators read it, `read_insee_ages`). Returns (population indexed by 9-digit IRIS code,
+    census year); IrisFileError, in French, for anything else (a communes file included)."""
+    try:
+        ages = read_insee_ages(path)
+    except IndicatorImportError as exc:
+        raise IrisFileError(str(exc)) from None
+    if ages.level != "iris":
+        raise IrisFileError(f"« {ages.name} » donne la population par commune (colonne CODGEO), pas par "
+                            "IRIS : importez le fichier IRIS base-ic-evol-struct-pop.")
+    population = ages.values[age_column("")]
+    return population.dropna().round().astype("Int64"), ages.year

@@ -49,6 +49,7 @@ from formats.spreadsheets import (
 )
 from geo.areas import area_shares
 from geo.catalog import Catalog, fold, normalise_code
+from geo.french import fmt_int, fmt_percent
 from geo.perimeter import Perimeter, geometry_of
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -183,8 +184,8 @@ def _read_vector(data: bytes, filename: str) -> tuple[gpd.GeoDataFrame, list[str
     if frame.empty:
         raise PerimeterFileError(f"Le fichier « {filename} » ne contient aucune entité.")
     if len(frame) > MAX_ROWS:
-        raise PerimeterFileError(f"« {filename} » compte {len(frame):,} entités (limite {MAX_ROWS:,}) : "
-                                 "exportez seulement le territoire utile.".replace(",", " "))
+        raise PerimeterFileError(f"« {filename} » compte {fmt_int(len(frame))} entités (limite "
+                                 f"{fmt_int(MAX_ROWS)}) : exportez seulement le territoire utile.")
     truncated = _shapefile_truncations(frame, filename) if path.suffix.lower() == ".shp" else []
     frame, notes, projection_unknown = _in_wgs84(frame, filename)
     return frame, truncated + notes, projection_unknown
@@ -293,9 +294,9 @@ def _in_wgs84(frame: gpd.GeoDataFrame, filename: str) -> tuple[gpd.GeoDataFrame,
     minx, miny, maxx, maxy = frame.total_bounds
     if frame.crs.is_geographic and (abs(minx) > 180 or abs(maxx) > 180 or abs(miny) > 90 or abs(maxy) > 90):
         frame.loc[:, frame.geometry.name] = None
-        notes.append(f"Les coordonnées de « {filename} » ne sont pas des degrés (x jusqu'à {maxx:,.0f} : "
+        notes.append(f"Les coordonnées de « {filename} » ne sont pas des degrés (x jusqu'à {fmt_int(maxx)} : "
                      "Lambert-93 sans système de coordonnées déclaré ?) : contours ignorés, périmètres "
-                     "lus d'après leurs codes INSEE.".replace(",", " "))
+                     "lus d'après leurs codes INSEE.")
         return frame.set_crs(4326, allow_override=True), notes, True
     frame = frame.to_crs(4326)
     if not shapely.box(*frame.total_bounds).intersects(FRANCE_BOXES):
@@ -305,12 +306,12 @@ def _in_wgs84(frame: gpd.GeoDataFrame, filename: str) -> tuple[gpd.GeoDataFrame,
     geometry = frame.geometry.to_numpy()
     vertices = int(shapely.get_num_coordinates(geometry).sum())
     if vertices > REFUSED_VERTICES:
-        raise PerimeterFileError(f"« {filename} » compte {vertices:,} sommets (limite {REFUSED_VERTICES:,}) : "
-                                 "simplifiez les contours avant l'import.".replace(",", " "))
+        raise PerimeterFileError(f"« {filename} » compte {fmt_int(vertices)} sommets (limite "
+                                 f"{fmt_int(REFUSED_VERTICES)}) : simplifiez les contours avant l'import.")
     if vertices > MAX_VERTICES:
         geometry = shapely.simplify(geometry, SIMPLIFY_DEGREES)
-        notes.append(f"Contours de « {filename} » simplifiés à environ 10 m pour l'analyse ({vertices:,} "
-                     f"sommets, au-delà de {MAX_VERTICES:,}).".replace(",", " "))
+        notes.append(f"Contours de « {filename} » simplifiés à environ 10 m pour l'analyse ({fmt_int(vertices)} "
+                     f"sommets, au-delà de {fmt_int(MAX_VERTICES)}).")
     frame[frame.geometry.name] = shapely.make_valid(geometry)
     return frame, notes, False
 
@@ -358,7 +359,7 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
     stem = Path(filename).stem or "Périmètre"
     if len(table) > MAX_ROWS:
         raise PerimeterFileError(
-            f"« {filename} » compte {len(table):,} lignes (limite {MAX_ROWS:,}).".replace(",", " "))
+            f"« {filename} » compte {fmt_int(len(table))} lignes (limite {fmt_int(MAX_ROWS)}).")
     has_shapes = geometry is not None and geometry.notna().any()
     arr_col = _special_column(table.columns, "arrondissements") if geometry is not None else None
     meta_col = _special_column(table.columns, "metadata")
@@ -398,9 +399,8 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
             names[key[0]] = key[1]
     if len(order) > MAX_PERIMETERS:
         raise PerimeterFileError(
-            f"« {filename} » décrit {len(order):,} périmètres (limite {MAX_PERIMETERS:,}) : ce n'est pas "
-            "une couche de CPTS, ou la colonne de regroupement est mauvaise (option --name-column)."
-            .replace(",", " "))
+            f"« {filename} » décrit {fmt_int(len(order))} périmètres (limite {fmt_int(MAX_PERIMETERS)}) : "
+            "ce n'est pas une couche de CPTS, ou la colonne de regroupement est mauvaise (option --name-column).")
     taken: set[str] = set()
     for key, members in order.items():
         _add_group(catalog, layer, names[key], taken, members, table, geometry, rows, special, code_names,
@@ -491,7 +491,7 @@ def _place_contours(catalog: Catalog, layer: Layer) -> None:
                 shared[name].append(code)
             layer.warnings.append(
                 f"{label.get(code, code)} ({code}) est partagée entre les contours de " + ", ".join(
-                    f"« {n} » ({100 * v:.0f} %)" for n, v in zip(parts["name"], parts["share"]))
+                    f"« {n} » ({fmt_percent(v, 0)})" for n, v in zip(parts["name"], parts["share"]))
                 + " : découpage infra-communal inconnu.")
         elif rows["share"].max() > 0.5:
             placed[rows.loc[rows["share"].idxmax(), "name"]].add(code)
@@ -561,7 +561,8 @@ def _with_layer_iris(catalog: Catalog, layer: Layer, rows, geometry, filename: s
         whole = area.get(parent)
         if whole and got < 0.9 * whole:
             layer.warnings.append(
-                f"Les IRIS de « {filename} » ne couvrent que {100 * got / whole:.0f} % de {name.get(parent, parent)} "
+                f"Les IRIS de « {filename} » ne couvrent que {fmt_percent(got / whole, 0)} de "
+                f"{name.get(parent, parent)} "
                 f"({parent}) : ses autres IRIS manquent à la couche, ses chiffres sont incomplets. Importez les "
                 "contours IRIS de l'IGN (page « Données », option --iris).")
     return extended

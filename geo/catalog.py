@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.areas import mostly_inside
+from geo.areas import local_crs, mostly_inside, projected
 from geo.neighbours import neighbour_pairs
 from geo.units import (
     checked_vintage,
@@ -58,7 +58,11 @@ class Resolution:
 
 
 def normalise_code(raw: object) -> str:
-    """A code as INSEE writes it: `1001` (a spreadsheet ate the zero) -> `01001`, `2a004` -> `2A004`."""
+    """A code as INSEE writes it: `1001` (a spreadsheet ate the zero) -> `01001`, `2a004` -> `2A004`.
+
+    >>> [normalise_code(c) for c in (1001, "1001.0", " 2a004 ", "10010000", "661360801")]
+    ['01001', '01001', '2A004', '010010000', '661360801']
+    """
     text = str(raw).strip().upper()
     if re.fullmatch(r"\d+\.0", text):
         text = text[:-2]
@@ -67,9 +71,19 @@ def normalise_code(raw: object) -> str:
     return text
 
 
+# Letters NFKD does not decompose, which `fold` would drop: Mercœur is typed « Mercoeur ».
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
 def fold(text: str) -> str:
-    """Lower case without accents, hyphens or apostrophes, for matching names."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    """Lower case without accents, hyphens or apostrophes, for matching names.
+
+    >>> fold("Saint-Étienne-d'Albagnan")
+    'saint etienne d albagnan'
+    >>> fold("  ŒUVRE  ")
+    'oeuvre'
+    """
+    text = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
@@ -266,10 +280,12 @@ class Catalog:
         if candidates.empty:
             return []
         tol = IRIS_TOLERANCE_M * 5
-        a = gpd.GeoSeries(iris.loc[candidates["code"]].geometry.to_numpy(), crs=4326).to_crs(2154)
-        b = gpd.GeoSeries(self.units.loc[candidates["outer"]].geometry.to_numpy(), crs=4326).to_crs(2154)
+        inner_iris = iris.loc[candidates["code"]]
+        crs = local_crs(inner_iris)  # the pair measured where the IRIS lies
+        a = projected(inner_iris.geometry.to_numpy(), crs)
+        b = projected(self.units.loc[candidates["outer"]].geometry.to_numpy(), crs)
         shared = shapely.length(shapely.intersection(
-            shapely.boundary(a.to_numpy()), shapely.buffer(b.to_numpy(), tol, quad_segs=2)))
+            shapely.boundary(a), shapely.buffer(b, tol, quad_segs=2)))
         keep = shared > IRIS_MIN_BORDER_M
         return list(zip(candidates["code"][keep], candidates["outer"][keep]))
 

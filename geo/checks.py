@@ -15,14 +15,15 @@ import geopandas as gpd
 import shapely
 
 from geo import manual_population
+from geo.areas import crs_of_place, projected
 from geo.catalog import Catalog
-from geo.french import fmt_dec, fmt_int
+from geo.finding_kinds import severity_of
+from geo.french import fmt_int, fmt_km2
 from geo.infra import declares_infra
 from geo.mesh import Mesh
 from geo.perimeter import Perimeter
 from geo.population import PopulationEstimate, distance_to_threshold, estimate
 
-SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
 # Beyond this many uncovered units in one connected group, it is open territory, not a
 # commune left alone between CPTS (and the search stops there).
 ISOLATION_CAP = 200
@@ -175,7 +176,7 @@ class Checker:
         figures.population = self.split_population(leaves, split)
         if leaves:
             findings += size_class(figures.population)
-        findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+        findings.sort(key=lambda f: severity_of(f.severity).order)
         return Report(candidate, figures, findings, leaves)
 
     def figures(self, leaves, parts: int) -> Figures:
@@ -255,7 +256,7 @@ class Checker:
             out.append(Finding(
                 "blocking", "overlap",
                 f"Chevauchement avec « {other} » : {len(shared)} unité(s) en commun "
-                f"({self.names(shared)}), {pop.label()}, {km2(area)}.",
+                f"({self.names(shared)}), {pop.label()}, {fmt_km2(area, 1)}.",
                 tuple(sorted(shared)), pop, self.geometry(shared), other))
         return out
 
@@ -323,15 +324,16 @@ class Checker:
         return out
 
     def geometric_overlaps(self, candidate: Perimeter, geometries: dict) -> list[Finding]:
-        """For imported contours: overlaps above a sliver tolerance, measured in Lambert-93."""
+        """For imported contours: overlaps above a sliver tolerance, measured in the CRS of
+        the candidate's place."""
         mine = geometries.get(candidate.name)
         if mine is None:
             return []
         names = [n for n in geometries if n != candidate.name]
-        series = gpd.GeoSeries([mine] + [geometries[n] for n in names], crs=4326).to_crs(2154)
-        own = series.iloc[0]
+        crs = crs_of_place(mine)
+        own, *theirs = projected([mine] + [geometries[n] for n in names], crs)
         out = []
-        for name, shape in zip(names, series.iloc[1:]):
+        for name, shape in zip(names, theirs, strict=True):
             if not own.intersects(shape):
                 continue
             area = own.intersection(shape).area
@@ -339,14 +341,10 @@ class Checker:
                 out.append(Finding(
                     "blocking", "geometric_overlap",
                     f"Les contours importés de « {candidate.name} » et « {name} » se "
-                    f"recouvrent sur {fmt_dec(area / 1e6, 2)} km².",
-                    other=name, geometry=gpd.GeoSeries([own.intersection(shape)], crs=2154)
+                    f"recouvrent sur {fmt_km2(area / 1e6, 2)}.",
+                    other=name, geometry=gpd.GeoSeries([own.intersection(shape)], crs=crs)
                     .to_crs(4326).iloc[0]))
         return out
-
-
-def km2(area: float) -> str:
-    return f"{area:.1f} km²".replace(".", ",")
 
 
 def size_class(pop: PopulationEstimate) -> list[Finding]:

@@ -25,7 +25,9 @@ from typing import Protocol
 import pandas as pd
 
 from geo.catalog import Catalog
-from geo.checks import SEVERITY_ORDER, Checker, Finding, km2
+from geo.checks import Checker, Finding
+from geo.finding_kinds import severity_of
+from geo.french import fmt_km2
 from geo.infra import declares_infra
 from geo.perimeter import Perimeter
 from geo.population import PopulationEstimate
@@ -274,7 +276,7 @@ def analyse_layer(catalog: Catalog, layer: LayerContents, scope: Scope | None = 
         rows.append(row)
         findings += own
     findings += _unplaced_findings(catalog, layer)
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f.finding.severity], f.finding.kind))
+    findings.sort(key=lambda f: (severity_of(f.finding.severity).order, f.finding.kind))
     count = Counter(n for f in findings for n in f.cpts)
     rows = [replace(r, findings=count[r.name]) for r in rows]
 
@@ -332,7 +334,7 @@ def _overlap_finding(checker: Checker, o: Overlap) -> LayerFinding:
     return LayerFinding(Finding(
         "blocking", "overlap",
         f"« {o.a} » et « {o.b} » se chevauchent : {len(o.codes)} unité(s) en commun "
-        f"({checker.names(o.codes)}), {o.population.label()}, {km2(area)}.",
+        f"({checker.names(o.codes)}), {o.population.label()}, {fmt_km2(area, 1)}.",
         o.codes, o.population, checker.geometry(o.codes), o.b), (o.a, o.b))
 
 

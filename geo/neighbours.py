@@ -14,17 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.areas import METROPOLE_CRS, OVERSEAS_CRS
-
-
-def _projected(units: gpd.GeoDataFrame) -> np.ndarray:
-    out = np.empty(len(units), dtype=object)
-    deps = units["dep"].to_numpy()
-    for crs in {METROPOLE_CRS, *OVERSEAS_CRS.values()}:
-        rows = np.flatnonzero([OVERSEAS_CRS.get(d, METROPOLE_CRS) == crs for d in deps])
-        if len(rows):
-            out[rows] = units.geometry.iloc[rows].to_crs(crs).to_numpy()
-    return out
+from geo.areas import local_crs, projected
 
 
 def neighbour_pairs(
@@ -35,7 +25,7 @@ def neighbour_pairs(
     `units` needs `code`, `dep` and a contour for every row. A unit and the unit that
     contains it (an arrondissement and its commune: `parent_code`) are never neighbours.
     """
-    geoms = _projected(units)
+    geoms = projected(units.geometry, local_crs(units))
     tree = shapely.STRtree(geoms)
     if tolerance_m > 0:
         i, j = tree.query(geoms, predicate="dwithin", distance=tolerance_m)

@@ -21,12 +21,22 @@ TAILLE_THRESHOLDS = (40_000, 80_000, 175_000)
 
 
 def taille(population: int) -> int:
-    """CPTS size class (1 to 4) of a population."""
+    """CPTS size class (1 to 4) of a population: a threshold belongs to the class above it.
+
+    >>> [taille(p) for p in (29_367, 39_999, 40_000, 80_000, 174_999, 175_000)]
+    [1, 1, 2, 3, 3, 4]
+    """
     return 1 + sum(population >= t for t in TAILLE_THRESHOLDS)
 
 
 def distance_to_threshold(population: int) -> tuple[int, int]:
-    """(nearest threshold, inhabitants from it: negative below it, positive above)."""
+    """(nearest threshold, inhabitants from it: negative below it, positive above).
+
+    >>> distance_to_threshold(38_500)
+    (40000, -1500)
+    >>> distance_to_threshold(90_000)
+    (80000, 10000)
+    """
     nearest = min(TAILLE_THRESHOLDS, key=lambda t: abs(population - t))
     return nearest, population - nearest
 
@@ -63,7 +73,13 @@ class PopulationEstimate:
         return taille(self.low), taille(self.high)
 
     def label(self) -> str:
-        """French text: `29 369 hab.`, `48 120 hab. (estimation)` or `entre 18 000 et 138 000 hab.`."""
+        """French text: `29 369 hab.`, `48 120 hab. (estimation)` or `entre 18 000 et 138 000 hab.`.
+
+        >>> PopulationEstimate(29_369, 29_369).label().replace("\u202f", " ")
+        '29 369 hab.'
+        >>> PopulationEstimate(18_000, 138_000).taille_label()
+        'Taille 1 à 3 (indéterminée)'
+        """
         flag = " (estimation)" if self.estimated else ""
         if self.exact:
             return f"{fmt_int(self.low)} hab.{flag}"

@@ -26,6 +26,7 @@ from ui.report import current_report, unknown_codes_notice
 
 st.set_page_config(page_title="Construire un périmètre – Périmètres CPTS", page_icon="🗺️", layout="wide")
 state.init()
+vintage.apply_link_vintage()  # before any population is read
 catalog = state.get_catalog()
 if shared_view.show(catalog):  # a share link on a phone, or a live link: compact, read-only
     st.stop()

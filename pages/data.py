@@ -112,8 +112,8 @@ else:
             "et celle des IRIS d'activité ou divers est inconnue (jamais comptée zéro). Pour les "
             "chiffres exacts, téléchargez « Population en historique depuis 1968 / Recensement : "
             "base infracommunale (IRIS) » (base-ic-evol-struct-pop) sur insee.fr et importez-le ici.")
-pop_upload = st.file_uploader("Importer base-ic-evol-struct-pop (CSV ou XLSX)", key="iris_pop_upload",
-                              type=["csv", "xlsx"], disabled=not iris)
+pop_upload = st.file_uploader("Importer base-ic-evol-struct-pop (CSV, XLSX ou le ZIP de l’INSEE)",
+                              key="iris_pop_upload", type=["csv", "xlsx", "zip"], disabled=not iris)
 if pop_upload is not None and state.first_time("iris_pop_upload", pop_upload.file_id):
     try:
         values, year = read_iris_population(_saved(pop_upload))

@@ -4,12 +4,13 @@ perimeter on a phone. Map, figures and QR code are one fragment: a click reruns 
 
 import streamlit as st
 
-from ui import perimeter_map, shared_view, state, territory, workshop
+from ui import perimeter_map, shared_view, state, territory, vintage, workshop
 from ui.report import current_report
 
 st.set_page_config(page_title="Atelier – Périmètres CPTS", page_icon="📽️", layout="wide",
                    initial_sidebar_state="collapsed")
 state.init()
+vintage.apply_link_vintage()  # before any population is read
 workshop.large_type()
 catalog = state.get_catalog()
 

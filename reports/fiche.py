@@ -33,8 +33,9 @@ from matplotlib.patches import Patch
 from geo import manual_population
 from geo.areas import projected_crs
 from geo.catalog import Catalog
-from geo.checks import SEVERITY_ORDER, Finding, Report
-from geo.french import fmt_int
+from geo.checks import Finding, Report
+from geo.finding_kinds import severity_of
+from geo.french import fmt_density, fmt_int, fmt_km2
 from geo.perimeter import Perimeter, geometry_of, units_of
 from geo.population import estimate_method
 from geo.units import embedded_metadata, vintage_label
@@ -48,8 +49,6 @@ BLOCKING = "#c0392b"
 NEIGHBOUR_COLOURS = ("#d1495b", "#e09f3e", "#2a9d8f", "#8d6a9f", "#6b8f3a", "#b5651d", "#c2185b", "#4a4e69")
 MAX_NAMED_COMMUNES = 40   # names on the map image; more would cover each other
 COMMUNE_NAME_PT = 4.5
-SEVERITY_LABELS = {"blocking": "BLOQUANT", "warning": "ATTENTION", "info": "INFO"}
-SEVERITY_COLOURS = {"blocking": (192, 57, 43), "warning": (200, 120, 0), "info": (90, 90, 90)}
 
 # A4 portrait, in mm.
 PAGE_W, PAGE_H, MARGIN = 210.0, 297.0, 12.0
@@ -207,7 +206,7 @@ def _scale_bar(ax, view) -> None:
     length = min((k * 10 ** e for e in range(1, 7) for k in (1, 2, 5)), key=lambda v: abs(v - target))
     x, y = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.05
     ax.plot([x, x + length], [y, y], color="black", linewidth=2, solid_capstyle="butt")
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    label = f"{fmt_int(length / 1000)} km" if length >= 1000 else f"{fmt_int(length)} m"
     ax.text(x + length / 2, y + (y1 - y0) * 0.015, label, ha="center", va="bottom", fontsize=7)
 
 
@@ -314,9 +313,9 @@ def _header(pdf: _Page, perimeter: Perimeter, report: Report, edited: date) -> N
     pop = f.population
     vintages = ", ".join(str(v) for v in pop.vintages)
     headline = f"Population : {pop.label()}" + (f" (millésime {vintages})" if vintages else "")
-    details = [f"Surface : {f.area_km2:.1f} km²".replace(".", ",")]
+    details = [f"Surface : {fmt_km2(f.area_km2)}"]
     if f.density is not None:
-        details.append(f"densité : {fmt_int(f.density)} hab./km²")
+        details.append(f"densité : {fmt_density(f.density)}")
     details.append(f"{f.communes} commune(s)" + (f" dont {f.iris} IRIS" if f.iris else ""))
     details.append("d'un seul tenant" if f.parts <= 1 else f"en {f.parts} morceaux")
     if entered := manual_population.summary(perimeter.metadata, report.leaves):
@@ -367,7 +366,7 @@ def _table(pdf: _Page, table: list[tuple[str, str, str]], layout: TableLayout) -
 
 def _fit_findings(pdf: _Page, findings: list[Finding]) -> tuple[list[tuple[str, str]], float]:
     """The findings (blocking first) that fit in FINDINGS_MAX_H, and their height."""
-    lines = [(f.severity, f.message) for f in sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])]
+    lines = [(f.severity, f.message) for f in sorted(findings, key=lambda f: severity_of(f.severity).order)]
     pdf.font(8.5)
     height, kept = 7.0, []
     for severity, message in lines:
@@ -387,8 +386,8 @@ def _findings(pdf: _Page, lines: list[tuple[str, str]], total: int) -> None:
     pdf.ln(1)
     for severity, message in lines:
         y = pdf.get_y()
-        pdf.font(7.5, bold=True, colour=SEVERITY_COLOURS[severity])
-        pdf.cell(22, 4.2, SEVERITY_LABELS[severity], new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.font(7.5, bold=True, colour=severity_of(severity).rgb)
+        pdf.cell(22, 4.2, severity_of(severity).tag, new_x=XPos.RIGHT, new_y=YPos.TOP)
         pdf.font(8.5)
         pdf.multi_cell(BODY_W - 22, 4.2, message, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_y(max(pdf.get_y(), y + 4.2) + 1)

@@ -29,6 +29,8 @@ from urllib.parse import urlsplit
 from geo.perimeter import Perimeter
 
 QUERY_PARAM = "p"
+# The vintage of the populations légales the sender read, when not the one in force.
+VINTAGE_PARAM = "millesime"
 FORMAT_VERSION = 1
 MAX_LINK_CHARS = 8_000
 MAX_PAYLOAD_BYTES = 1_000_000  # decompressed; a real perimeter is a few kB

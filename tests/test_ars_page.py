@@ -326,3 +326,41 @@ def test_link_with_codes_unknown_here_opens_what_is_known_and_lists_the_rest(app
     warning = next(w.value for w in at.warning if "inconnu" in w.value)
     assert "661360101" in warning and "contours IRIS" in warning
     assert next(m.value for m in at.metric if m.label == "Communes") == "2"
+
+
+def _app_top_with_link():
+    """The builder's top, then the link it would share and the population it reads."""
+    import streamlit as st
+
+    from ui import state, vintage, workshop
+
+    state.init()
+    vintage.apply_link_vintage()
+    workshop.open_shared_link()
+    st.write(f"millésime {state.get_catalog().vintage}")
+    st.write(workshop.share_link(state.perimeter(), "http://salle:8501"))
+
+
+def test_a_link_carries_the_vintage_its_sender_read(workspace, carmausin):
+    """A porteur reproducing the figure of a 2020 lettre shares it: the colleague who opens the
+    link reads the 2020 populations, and the link they share on carries 2020 too."""
+    from geo.units import vintage_in_force
+
+    at = AppTest.from_function(_app_top_with_link, default_timeout=120)
+    at.query_params[QUERY_PARAM] = encode(carmausin)
+    at.query_params["millesime"] = "2020"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["perimeter"] == carmausin
+    assert at.markdown[-2].value == "millésime 2020"
+    assert "millesime=2020" in at.markdown[-1].value
+    assert "millesime" not in at.query_params  # taken once, like the perimeter
+    # The vintage in force needs no parameter; an unknown one is said, the one in force kept.
+    at = AppTest.from_function(_app_top_with_link, default_timeout=120)
+    at.query_params[QUERY_PARAM] = encode(carmausin)
+    at.query_params["millesime"] = "1999"
+    at.run()
+    assert not at.exception, at.exception
+    assert "1999" in at.warning[0].value and "inconnu" in at.warning[0].value
+    assert at.markdown[-2].value == f"millésime {vintage_in_force()}"
+    assert "millesime" not in at.markdown[-1].value

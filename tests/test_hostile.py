@@ -46,8 +46,15 @@ def test_a_commune_claimed_by_200_cpts_is_one_finding_not_19900_pairs(catalog):
 
 def test_too_many_perimeters_are_refused_with_a_message(catalog):
     data = collection(*[feature(f"Essai {i}", ["81004"]) for i in range(MAX_PERIMETERS + 1)])
-    with pytest.raises(PerimeterFileError, match="2 001 périmètres"):
+    with pytest.raises(PerimeterFileError, match="2\u202f001 périmètres"):
         read_layer(catalog, data, "trop.geojson")
+
+
+def test_a_refusal_names_the_file_as_it_is_called(catalog):
+    """The thousands of the figures are spaced, not the commas of the file's name (they were)."""
+    data = collection(*[feature(f"Essai {i}", ["81004"]) for i in range(MAX_PERIMETERS + 1)])
+    with pytest.raises(PerimeterFileError, match="« CPTS Nord, Sud.geojson » décrit 2\u202f001 périmètres"):
+        read_layer(catalog, data, "CPTS Nord, Sud.geojson")
 
 
 def test_a_polygon_of_many_vertices_is_simplified_and_said(catalog):

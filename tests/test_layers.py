@@ -53,3 +53,12 @@ def test_only_the_app_imports_streamlit():
     for package, path in MODULES:
         if package != "ui":
             assert "streamlit" not in imported_roots(path), f"{package}/{path.name}"
+
+
+def test_openpyxl_is_for_tests_only():
+    """XLSX is written by xlsxwriter and read by calamine everywhere; openpyxl, a dev extra
+    since then, writes the tests' fixtures. No installed or app module may need it, by import
+    or as a pandas engine."""
+    app = [ROOT / "app.py", ROOT / "serve.py", *sorted((ROOT / "pages").glob("*.py"))]
+    for path in [p for _, p in MODULES] + app:
+        assert "openpyxl" not in path.read_text(encoding="utf-8"), path.relative_to(ROOT)

@@ -31,8 +31,9 @@ from geo.coverage import (
 )
 from geo.french import fmt_int, fmt_percent
 from geo.mesh import Mesh
-from ui import builder, choices, layer_reading, legend, navigation, state, territory
+from ui import choices, file_names, layer_reading, legend, navigation, state, territory
 from ui import map as cmap
+from ui.findings import show_finding
 from ui.offline_assets import published_json
 from ui.text import md
 
@@ -267,8 +268,7 @@ def findings(coverage: Coverage) -> None:
     if not shown:
         st.success("Aucun chevauchement, aucune unité isolée, aucune CPTS en plusieurs morceaux.")
     for item in shown:
-        label, show = builder.SEVERITY[item.finding.severity]
-        show(f"**{label}** — {md(item.finding.message)}")
+        show_finding(item.finding)
 
 
 def cpts_frame(coverage: Coverage) -> pd.DataFrame:
@@ -379,7 +379,8 @@ def _open(source: str, layer: Layer, name: str) -> None:
 
 
 def file_stem(name: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in Path(name).stem)[:60] or "couche"
+    """The stem of the files made from the layer file `name` (its extension dropped)."""
+    return file_names.file_stem(Path(name).stem, "couche")
 
 
 def _xlsx_button(table: pd.DataFrame, label: str, stem: str, sheet: str) -> None:

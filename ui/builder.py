@@ -18,11 +18,13 @@ from formats.spreadsheets import to_xlsx
 from geo.catalog import Catalog
 from geo.checks import Report
 from geo.examples import carmausin_segala, ruscino
-from geo.french import fmt_dec, fmt_int
+from geo.french import fmt_density, fmt_int, fmt_km2
 from geo.perimeter import Perimeter, from_epci
 from geo.population import TAILLE_THRESHOLDS
 from reports.lettre import lettre_csv, lettre_table, with_total
 from ui import choices, layer_reading, perimeter_map, state
+from ui.file_names import file_stem
+from ui.findings import show_finding
 from ui.perimeter_figures import population_by_commune, taille_gauge, taille_scale
 from ui.text import md
 
@@ -36,8 +38,6 @@ EMPTY_PERIMETER = (
 EMPTY_SCALE_CAPTION = (
     "Aucune commune choisie pour l'instant : la jauge montre les seuils des Tailles ; elle "
     "indiquera la population du périmètre dès la première commune.")
-SEVERITY = {"blocking": ("Bloquant", st.error), "warning": ("Attention", st.warning),
-            "info": ("Info", st.info)}
 
 
 # --- sidebar -------------------------------------------------------------------------
@@ -236,8 +236,8 @@ def figures_panel(catalog: Catalog, report: Report) -> None:
     st.metric("Population", pop.label())
     communes, area = st.columns(2)
     communes.metric("Communes", f.communes, help=f"dont {f.iris} IRIS" if f.iris else None)
-    area.metric("Superficie", f"{fmt_dec(f.area_km2, 0)} km²")
-    notes = [pop.vintage_label()] + ([] if f.density is None else [f"Densité {fmt_dec(f.density)} hab./km²"])
+    area.metric("Superficie", fmt_km2(f.area_km2))
+    notes = [pop.vintage_label()] + ([] if f.density is None else [f"Densité {fmt_density(f.density)}"])
     if not catalog.has_iris:
         notes.append("niveau communal (pas de contours IRIS chargés)")
     st.caption(" · ".join(notes))
@@ -249,8 +249,7 @@ def findings_panel(report: Report) -> None:
     if not report.findings:
         st.success("Aucun constat.")
     for i, finding in enumerate(report.findings):
-        label, show = SEVERITY[finding.severity]
-        show(f"**{label}** — {md(finding.message)}")
+        show_finding(finding)
         if finding.geometry is not None:
             if st.button("Voir sur la carte", key=f"focus_{i}_{finding.kind}"):
                 perimeter_map.focus_on(finding.geometry)
@@ -273,7 +272,7 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
     if remove and st.button("Retirer la sélection"):
         state.set_perimeter(p.with_codes(p.codes - set(remove)))
         st.rerun()
-    safe = "".join(ch if ch.isalnum() else "_" for ch in p.name)[:60] or "perimetre"
+    safe = file_stem(p.name)
     # Each file is built when its button is pressed (a callable), not on every click on the map.
     cols = st.columns(4)
     cols[0].download_button("GeoJSON", lambda: to_geojson(catalog, [p]), f"{safe}.geojson",

@@ -25,13 +25,14 @@ from formats import statlocales
 from formats.spreadsheets import to_xlsx
 from geo.catalog import Catalog
 from geo.checks import Report
-from geo.french import fmt_dec, fmt_int, fmt_number
+from geo.french import fmt_dec, fmt_density, fmt_int, fmt_km2, fmt_number
 from geo.perimeter import Perimeter
 from geo.units import vintage_label
 from indicators.aggregate import Comparison
 from indicators.basics import epci_shares, summary
 from indicators.definitions import SHARE_65, Dataset
 from ui import data_imports, legend, navigation, state
+from ui.file_names import file_stem
 from ui.indicator_figures import (
     PER_10K,
     age_structure_figure,
@@ -86,9 +87,9 @@ def key_figures(catalog: Catalog, report: Report) -> None:
     cols = st.columns(5)
     cols[0].metric("Population", figures["population_label"])
     cols[0].caption(f"{figures['taille']} · {vintage_label(figures['population_vintages'])}")
-    cols[1].metric("Superficie", f"{fmt_dec(figures['area_km2'], 0)} km²")
+    cols[1].metric("Superficie", fmt_km2(figures["area_km2"]))
     density = figures["density"]
-    cols[2].metric("Densité", "—" if density is None else f"{fmt_dec(density)} hab./km²")
+    cols[2].metric("Densité", fmt_density(density))
     if figures["density_min"] is not None:
         cols[2].caption(f"de {fmt_dec(figures['density_min'])} à {fmt_dec(figures['density_max'])} "
                         "hab./km² selon la commune")
@@ -308,11 +309,11 @@ def summary_section(results: list[Result], catalog: Catalog, report: Report) -> 
     figures = summary(catalog.units, report)
     notes = [
         f"{figures['name']} : {figures['population_label']} ({figures['taille']}), "
-        f"{fmt_dec(figures['area_km2'], 0)} km², {fmt_int(figures['communes'])} communes.",
+        f"{fmt_km2(figures['area_km2'])}, {fmt_int(figures['communes'])} communes.",
         "Couverture : part de la population du périmètre vivant dans une unité avec donnée "
         "(population municipale INSEE du référentiel).",
         f"Un effectif est aussi rapporté à 10 000 habitants des unités avec donnée ({PER_10K}).",
     ]
-    stem = "".join(ch if ch.isalnum() else "_" for ch in report.perimeter.name)[:60] or "perimetre"
+    stem = file_stem(report.perimeter.name)
     st.download_button("Télécharger le tableau (XLSX)", to_xlsx(table, "Indicateurs", notes),
                        f"{stem}_diagnostic.xlsx", XLSX_MIME, type="primary")

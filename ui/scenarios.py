@@ -22,7 +22,7 @@ import streamlit as st
 from geo.catalog import Catalog
 from geo.checks import Checker, Report, check_perimeter
 from geo.examples import RUSCINO_CODES, ruscino, ruscino_whole_perpignan
-from geo.french import fmt_dec, fmt_int
+from geo.french import fmt_int, fmt_km2
 from geo.perimeter import Perimeter
 from geo.population import PopulationEstimate
 from reports.fiche import FicheError, fiche_pdf, map_png
@@ -36,7 +36,8 @@ from store.scenarios import (
     paris_time,
 )
 from ui import choices, state
-from ui.builder import SEVERITY
+from ui.file_names import file_stem
+from ui.findings import show_finding
 from ui.text import md
 
 PERPIGNAN = "66136"
@@ -208,7 +209,7 @@ def fiche_downloads(catalog: Catalog, report: Report) -> None:
                 st.error(f"Fiche non générée : {exc}")
                 return
         state.FICHE.set(ready)
-    stem = "".join(ch if ch.isalnum() else "_" for ch in p.name)[:60] or "perimetre"
+    stem = file_stem(p.name)
     pdf, png = st.columns(2)
     pdf.download_button("Fiche PDF", ready["pdf"], f"{stem}_fiche.pdf", "application/pdf",
                         on_click="ignore", width="stretch")
@@ -461,7 +462,7 @@ def _column(catalog: Catalog, candidate: Candidate, report: Report, first: Repor
     st.caption(pop.vintage_label())
     st.metric("Taille", pop.taille_label())
     st.caption(f"{f.communes} commune(s)" + (f" dont {f.iris} IRIS" if f.iris else "")
-               + f" · {fmt_dec(f.area_km2, 0)} km²")
+               + f" · {fmt_km2(f.area_km2)}")
     if first is None:
         st.caption("Référence des écarts des autres colonnes.")
     else:
@@ -472,8 +473,7 @@ def _column(catalog: Catalog, candidate: Candidate, report: Report, first: Repor
     except FicheError as exc:
         st.info(str(exc))
     for finding in report.findings:
-        label, show = SEVERITY[finding.severity]
-        show(f"**{label}** — {md(finding.message)}")
+        show_finding(finding)
 
 
 def population_change(before: PopulationEstimate, after: PopulationEstimate) -> str | None:

@@ -25,8 +25,9 @@ from geo.finding_kinds import kind_of
 from geo.perimeter import Perimeter, units_of
 from store.scenarios import StoreError, open_store, paris_time
 from store.share_links import QUERY_PARAM, ShareLinkError, decode
-from ui import builder, legend, state
+from ui import legend, state
 from ui import map as cmap
+from ui.findings import show_finding
 from ui.text import md
 
 LIVE_PARAM = "suivre"
@@ -80,8 +81,7 @@ def _compact(catalog: Catalog, perimeter: Perimeter, key: str = "compact_map") -
     if entered := manual_population.summary(perimeter.metadata, report.leaves):
         st.caption(md(entered))
     for finding in report.findings:
-        label, show_it = builder.SEVERITY[finding.severity]
-        show_it(f"**{label}** — {md(finding.message)}")
+        show_finding(finding)
     units = units_of(catalog, perimeter)
     units = units[units.geometry.notna()]
     if units.empty:

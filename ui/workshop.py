@@ -30,7 +30,7 @@ from store.share_links import (
     network_url,
     room_base_url,
 )
-from ui import navigation, state
+from ui import navigation, state, vintage
 from ui.text import md
 
 DEFAULT_BASE_URL = "http://localhost:8501"
@@ -126,8 +126,9 @@ def room_address() -> tuple[str, bool, str | None]:
 
 
 def share_link(perimeter: Perimeter, base_url: str) -> str:
-    """The builder's address with the perimeter in `?p=`; ShareLinkError when it cannot fit."""
-    return f"{base_url}/?{urlencode({QUERY_PARAM: encode(perimeter)})}"
+    """The builder's address with the perimeter in `?p=` (and the vintage of its populations
+    when not the one in force); ShareLinkError when it cannot fit."""
+    return f"{base_url}/?{urlencode({QUERY_PARAM: encode(perimeter)} | vintage.link_params())}"
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
