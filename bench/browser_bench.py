@@ -8,8 +8,8 @@ every non-local request aborted, and measures:
 - a click on a commune: to the commune filled on the map (timed inside the map's frame,
   from the mouse press to the first animation frame that shows the fill) and to the
   figures showing the new number of communes (as the user sees it); the first click
-  apart (1 s after the page settled: the map, then the sidebar and the Taille scale that
-  wait for it), then at least 20 next clicks (median, p90);
+  apart (1 s after the page settled: the map, then the Taille scale that waits for it),
+  then at least 20 next clicks (median, p90);
 - the same for a whole région (Occitanie), with the bytes the map needs;
 - on the ARS page, choosing a CPTS to highlight on the coverage map;
 - a bounded load run: 10 browser contexts of one Chromium on loopback, each clicking
@@ -197,7 +197,7 @@ def _departement(browser, url: str, targets) -> dict:
     page.reload(wait_until="load")  # with the websocket listened to from its start
     frame = _wait_map(page, 300)
     # The page settled as a person sees it before a first click: the map, then what waits
-    # for it (the sidebar, the Taille scale).
+    # for it (the Taille scale).
     page.locator(".js-plotly-plot").wait_for(timeout=60_000)
     page.locator(PAGE_DRAWN).wait_for(timeout=60_000)
     page.wait_for_timeout(1000)
@@ -217,7 +217,7 @@ def _show_region(page, name: str) -> bool:
     """Pick a whole région in the sidebar; False when the app offers no such choice."""
     picker = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox") \
         .filter(has_text="région entière")
-    try:  # the sidebar comes once the map is drawn
+    try:  # the sidebar may still be rendering
         picker.wait_for(timeout=20_000)
     except Exception:  # noqa: BLE001 - playwright's TimeoutError
         return False
