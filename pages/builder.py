@@ -5,7 +5,8 @@ is one fragment: a click on the map reruns it alone, not the sidebar. The map is
 first (the toolbar above it is drawn after it; files dropped in the sidebar are applied
 before it), and an empty perimeter gets one instruction instead of empty figures and
 forms: the browser then has little else to render and the map comes up sooner
-(bench/browser_bench.py measures it)."""
+(bench/browser_bench.py measures it). The Taille scale of the empty perimeter (Plotly)
+comes once the map says it is drawn."""
 
 import streamlit as st
 
@@ -59,7 +60,7 @@ def perimeter_view() -> None:
             scenarios.fiche_downloads(catalog, report)
             workshop.share_section(report.perimeter)
         else:
-            st.info(builder.EMPTY_PERIMETER)
+            builder.empty_panel()
     if report.perimeter.codes:
         builder.composition_panel(catalog, report)
 

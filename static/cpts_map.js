@@ -1,13 +1,16 @@
 /* The maps of units in the browser: the builder's (units filled at once when clicked) and
  * the ARS's coverage map (units filled by their state, one CPTS highlighted).
  *
- * Loaded by folium (ui/map.py) inside streamlit-folium's frame, after Leaflet and
- * Leaflet.draw. `CptsMap.init` fetches the territory's units once (a static file per
+ * Loaded by folium (ui/map.py) inside streamlit-folium's frame, after Leaflet; it loads
+ * Leaflet.draw itself once the units are painted (`options.draw`). `CptsMap.init` fetches the territory's units once (a static file per
  * territory, so Streamlit never re-sends them) and draws them; a click on a unit fills or
  * empties it immediately and sends the toggle to Python through the component's value
  * (window.Streamlit, exposed by streamlit-folium). `CptsMap.update`, run by the dynamic
  * feature group on every rerun, brings the server's perimeter: the map shows it with the
  * clicks the server has not seen yet still applied on top, so it never flickers back.
+ *
+ * Once its units are drawn, the map sends its value once (`drawn`), so the server can send
+ * what waited for the map.
  *
  * Every event (a toggle or a drawing) carries a sequence number; the value sent holds all
  * events not yet acknowledged, and the server applies each number once: a click is never
@@ -32,10 +35,8 @@
   L.Control.Zoom.prototype.options.zoomOutTitle = "Dézoomer";
   L.Control.Scale.prototype.options.imperial = false;
 
-  /* French texts of Leaflet.draw (loaded after this file; its toolbar, created after
-   * CptsMap.init, reads them). */
+  /* French texts of Leaflet.draw (its toolbar, created after, reads them). */
   function frenchDrawTexts() {
-    if (!L.drawLocal) return;
     const toolbar = L.drawLocal.draw.toolbar;
     toolbar.actions = {title: "Annuler le dessin", text: "Annuler"};
     toolbar.finish = {title: "Terminer le dessin", text: "Terminer"};
@@ -50,6 +51,26 @@
     handlers.rectangle.tooltip = {start: "Cliquez et faites glisser pour dessiner un rectangle."};
     handlers.simpleshape.tooltip = {end: "Relâchez pour terminer le dessin."};
     handlers.polyline.error = "<strong>Erreur :</strong> les côtés ne peuvent pas se croiser !";
+  }
+
+  /* The drawing tools (polygon, rectangle), once the units are painted: Leaflet.draw's
+   * script and styles are not on the way to the map's first paint. Each drawing stays on
+   * the map until the server has applied it (`update`). */
+  function addDrawTools(draw) {
+    const css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = draw.css;
+    document.head.appendChild(css);
+    const script = document.createElement("script");
+    script.src = draw.js;
+    script.onload = () => {
+      frenchDrawTexts();
+      const drawn = L.featureGroup().addTo(S.map);
+      new L.Control.Draw({position: "topleft", draw: draw.options,
+                          edit: {featureGroup: drawn, edit: false, remove: false}}).addTo(S.map);
+      S.map.on("draw:created", (e) => drawn.addLayer(e.layer));
+    };
+    document.head.appendChild(script);
   }
 
   // The units' file, named in this script's address (?units=...): fetched now, while the
@@ -71,7 +92,7 @@
 
   const S = {
     map: null, options: null, layer: null, byCode: {}, labels: null,
-    server: new Set(), shown: new Set(), pending: [], drawings: {}, highlight: new Set(),
+    server: new Set(), shown: new Set(), pending: [], drawings: {}, highlight: new Set(), ready: false,
     client: Math.random().toString(36).slice(2), seq: 0, drawing: false,
     neighbourUrl: null, neighbourLayer: null, neighbourOf: {}, lastUpdate: null,
   };
@@ -119,7 +140,7 @@
 
   function send() {
     const events = S.pending.map((e) => e.code ? [e.seq, "toggle", e.code] : [e.seq, "drawing", e.geometry]);
-    window.Streamlit.setComponentValue({client: S.client, events: events});
+    window.Streamlit.setComponentValue({client: S.client, events: events, drawn: S.ready});
   }
 
   function toggle(code) {
@@ -231,7 +252,6 @@
     init(map, options) {
       S.map = map;
       S.options = options;
-      frenchDrawTexts();
       map.on("draw:drawstart", () => { S.drawing = true; });
       map.on("draw:drawstop", () => { S.drawing = false; });
       map.on("draw:created", (e) => {
@@ -258,6 +278,19 @@
         S.layer.bringToBack();
         if (S.lastUpdate) CptsMap.update(S.lastUpdate); else refresh();
         S.ready = true;
+        requestAnimationFrame(() => {  // the frame that paints the units
+          S.drawnAt = performance.timeOrigin + performance.now();
+          if (S.options.draw) addDrawTools(S.options.draw);
+          // Tell the server the map is up: it then sends what could wait until now (the
+          // builder's Taille scale, whose chart code would slow the map's first paint).
+          if (!S.options.tooltip) setTimeout(send, 0);
+        });
+      }).catch((error) => {  // every try failed: say so on the map, not a blank map
+        console.error("CptsMap: units not loaded", error);
+        const notice = L.control({position: "topright"});
+        notice.onAdd = () => L.DomUtil.create("div", "cpts-map-error");
+        notice.addTo(map).getContainer().textContent =
+          "Les communes n'ont pas pu être chargées : rechargez la page.";
       });
     },
 
@@ -291,6 +324,8 @@
     /* For tests and benchmarks: events sent and not yet acknowledged, and the last sent. */
     get pending() { return S.pending.map((e) => e.seq); },
     get lastSeq() { return S.seq; },
+    /* When the units were first painted (milliseconds since 1970, as Date.now()). */
+    get drawnAt() { return S.drawnAt; },
     get unitCount() { return Object.keys(S.byCode).length; },
   };
   window.CptsMap = CptsMap;

@@ -1,31 +1,63 @@
 """The builder's page logic, headless (Streamlit's AppTest): examples, search, undo,
 neighbouring layers and their findings."""
 
+import json
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from formats.layers import Layer
 from geo.perimeter import Perimeter
-from ui.builder import EMPTY_PERIMETER
+from ui.builder import EMPTY_PERIMETER, EMPTY_SCALE_CAPTION
+from ui.state import MAP_DRAWN
 from ui.text import md
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
+def app_before_map(tmp_path, monkeypatch):
+    """The builder's first run, before its map (in the browser) has said it is drawn."""
     monkeypatch.setenv("CPTS_WORKSPACE", str(tmp_path))
     at = AppTest.from_file("../app.py", default_timeout=120).run()
     assert not at.exception
     return at
 
 
+@pytest.fixture
+def app(app_before_map):
+    """The builder once its map is drawn: static/cpts_map.js says so through the map's
+    value (ui.perimeter_map._apply_map_event)."""
+    app_before_map.session_state[MAP_DRAWN.key] = True
+    return app_before_map.run()
+
+
 def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_empty_start_then_carmausin_example(app, catalog, carmausin):
-    # An empty perimeter gets one instruction with the Taille thresholds, not zeros.
+def test_empty_start_then_carmausin_example(app_before_map, catalog, carmausin):
+    app = app_before_map
+    # An empty perimeter gets one instruction with the Taille thresholds, not zeros: no
+    # metric, and nothing else while the map is not drawn (the map comes first, the
+    # chart after it)...
     assert not app.metric and not app.get("plotly_chart")
     assert [i.value for i in app.info] == [EMPTY_PERIMETER] and "175\u202f000" in EMPTY_PERIMETER
+    # ... then, once the map says it is drawn (static/cpts_map.js), one chart: the Taille
+    # scale, with no population on it (no value, no number, no needle) and no Taille
+    # claimed, under a caption that says why.
+    app.session_state[MAP_DRAWN.key] = True
+    app.run()
+    assert not app.metric
+    assert [i.value for i in app.info] == [EMPTY_PERIMETER]
+    charts = app.get("plotly_chart")
+    assert len(charts) == 1
+    scale = json.loads(charts[0].proto.spec)
+    (gauge,) = scale["data"]
+    assert gauge["mode"] == "gauge" and "value" not in gauge and "number" not in gauge
+    assert "threshold" not in gauge["gauge"]
+    assert [s["range"] for s in gauge["gauge"]["steps"]][:3] == [[0, 40_000], [40_000, 80_000], [80_000, 175_000]]
+    assert not re.search(r"Taille [1-4]", charts[0].proto.spec)
+    assert any(EMPTY_SCALE_CAPTION == c.value for c in app.caption)
     app.sidebar.button[0].click().run()
     assert not app.exception
     assert metric(app, "Communes") == "32"

@@ -3,7 +3,7 @@ range, never as one midpoint number that reads as the population."""
 
 from geo.french import fmt_int
 from geo.population import PopulationEstimate
-from ui.perimeter_figures import taille_gauge
+from ui.perimeter_figures import taille_gauge, taille_scale
 
 
 def test_a_range_is_shown_as_a_range_not_a_midpoint():
@@ -36,3 +36,14 @@ def test_population_bars_have_french_thousands_on_the_axis():
 
     figure = population_by_commune(pd.DataFrame({"label": ["Carmaux"], "population": [9500]}))
     assert figure.layout.xaxis.tickformat == ",d" and figure.layout.separators == ", "
+
+
+def test_the_taille_scale_shows_the_thresholds_and_no_population():
+    """What the builder shows before any commune is chosen: the four bands, no value (unknown
+    is never zero), no needle, no Taille claimed."""
+    figure = taille_scale()
+    gauge = figure.data[0]
+    assert gauge.mode == "gauge" and gauge.value is None and gauge.gauge.threshold.value is None
+    assert [tuple(s.range) for s in gauge.gauge.steps][:3] == [(0, 40_000), (40_000, 80_000), (80_000, 175_000)]
+    assert list(gauge.gauge.axis.ticktext) == [fmt_int(t) for t in (40_000, 80_000, 175_000)]
+    assert "Taille 1" not in (gauge.title.text or "")

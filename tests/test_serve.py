@@ -25,3 +25,25 @@ def test_preload_fills_the_caches_without_declaring_the_map_component():
                          check=True)
     # The Tarn's 314 communes, and streamlit-folium left for the sessions to import.
     assert out.stdout.split()[-2:] == ["314", "False"]
+
+
+def test_preload_prepares_the_first_perimeters_figures():
+    """The first click on a freshly started server costs no more than the next: the
+    builder's health panel finds its aggregators (département, région, France references
+    of the embedded APL and 75+ share) already built, still without streamlit-folium."""
+    script = (
+        "import sys, serve\n"
+        "serve.preload()\n"
+        "from ui import data_imports, health, state\n"
+        "def built_again(*args):\n"
+        "    raise AssertionError('aggregator built after the warm-up')\n"
+        "data_imports.Aggregator = built_again\n"
+        "catalog = state.get_catalog()\n"
+        "for dataset_id, indicator_id in health.SHOWN:\n"
+        "    aggregator = data_imports.aggregator(catalog, data_imports.embedded_meta(dataset_id))\n"
+        "    print(aggregator.compare(indicator_id, ['81060'], 'Carmaux').perimeter.value is not None)\n"
+        "print('streamlit_folium' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-3:] == ["True", "True", "False"]

@@ -27,7 +27,7 @@ from reports.lettre import lettre_csv, lettre_table, with_total
 from ui import choices, layer_reading, perimeter_map, state
 from ui.file_names import file_stem
 from ui.findings import show_finding
-from ui.perimeter_figures import population_by_commune, taille_gauge
+from ui.perimeter_figures import population_by_commune, taille_gauge, taille_scale
 from ui.text import md
 
 # What an upload has to say: the widget that shows it (st.warning…) and its text.
@@ -40,6 +40,9 @@ EMPTY_PERIMETER = (
     "Le périmètre est vide : cliquez des communes sur la carte, cherchez-les, dessinez une "
     f"zone ou ouvrez un exemple. Taille 1 : moins de {_T1} habitants · Taille 2 : {_T1} à "
     f"{_T2} · Taille 3 : {_T2} à {_T3} · Taille 4 : plus de {_T3}.")
+EMPTY_SCALE_CAPTION = (
+    "Aucune commune choisie pour l'instant : la jauge montre les seuils des Tailles ; elle "
+    "indiquera la population du périmètre dès la première commune.")
 
 
 # --- sidebar -------------------------------------------------------------------------
@@ -217,6 +220,17 @@ def _iris_opener(catalog: Catalog) -> None:
 
 
 # --- panels ---------------------------------------------------------------------------
+
+def empty_panel() -> None:
+    """Beside the map while the perimeter is empty: what to do, and, once the map is drawn,
+    the Taille scale with no population on it. So the chart's code (Plotly, ~4.7 MB of
+    JavaScript) is in the page before the first click, without slowing the map's first
+    paint (loaded with it, it delayed the map by ~0.7 s; bench/browser_bench.py)."""
+    st.info(EMPTY_PERIMETER)
+    if state.MAP_DRAWN.get():
+        st.plotly_chart(taille_scale(), width="stretch", config={"displayModeBar": False})
+        st.caption(EMPTY_SCALE_CAPTION)
+
 
 def figures_panel(catalog: Catalog, report: Report) -> None:
     f = report.figures

@@ -16,7 +16,6 @@ import json
 from urllib.parse import urlencode
 
 import folium
-import folium.plugins
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -28,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.catalog import Catalog
 from geo.finding_kinds import FINDING_KINDS, kind_of
 from geo.french import fmt_int
-from ui.offline_assets import static_url, use_local_assets
+from ui.offline_assets import draw_assets, static_url, use_local_assets
 
 PRECISION_DEG = 1e-5  # about 1 m: ample for a map
 SIMPLIFY_ABOVE_UNITS = 1500
@@ -43,6 +42,8 @@ UNIT_STYLE = {"color": "#8a8a8a", "weight": 0.7, "fillColor": "#f4f1ea", "fillOp
 PERIMETER_STYLE = {"color": PERIMETER_COLOUR, "weight": 0.7, "fillColor": PERIMETER_COLOUR, "fillOpacity": 0.55}
 HIGHLIGHT_STYLE = {"color": "#111111", "weight": 3.5}  # the CPTS the ARS map points at
 MAX_LABELS = 60  # commune names on the builder's map at once (those that fit)
+DRAW_OPTIONS = {"polyline": False, "circle": False, "marker": False, "circlemarker": False,
+                "polygon": True, "rectangle": True}  # Leaflet.draw's `draw` options
 
 
 def neighbour_colour(i: int) -> str:
@@ -110,13 +111,14 @@ class UnitsLayer(JSCSSMixin, MacroElement):
     """)
 
     def __init__(self, url: str, bounds, tooltip: list[tuple[str, str]] | None = None,
-                 unit_style: dict | None = None):
+                 unit_style: dict | None = None, draw: dict | None = None):
         super().__init__()
         self._name = "UnitsLayer"
         self._bounds = [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
         self.options = {"url": url, "maxLabels": 0 if tooltip else MAX_LABELS, "tooltip": tooltip,
                         "style": {"unit": unit_style or UNIT_STYLE, "perimeter": PERIMETER_STYLE,
-                                  "highlight": HIGHLIGHT_STYLE}}
+                                  "highlight": HIGHLIGHT_STYLE},
+                        "draw": draw}
         # The units' address rides on the script's: it starts fetching them on load.
         self.default_js = [("cpts_map_js", f"{static_url('cpts_map.js')}?{urlencode({'units': url})}")]
         self.default_css = [("cpts_map_css", static_url("cpts_map.css"))]
@@ -143,20 +145,13 @@ class MapState(MacroElement):
 
 def base_map(territory_url: str, bounds) -> folium.Map:
     """The static part, the same for every run on a territory: the units (clickable,
-    with tooltips and names), the drawing tools. `bounds` are the units' (minx, miny,
+    with tooltips and names), the drawing tools (polygon and rectangle; static/cpts_map.js
+    loads Leaflet.draw once the units are painted). `bounds` are the units' (minx, miny,
     maxx, maxy)."""
     use_local_assets()
     m = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, zoom_snap=0.25)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    # Before Draw: its script is loaded first (and fetches the units meanwhile) and runs
-    # first (it sets Leaflet.draw's French texts before the toolbar is made).
-    UnitsLayer(territory_url, bounds).add_to(m)
-    folium.plugins.Draw(
-        export=False, position="topleft",
-        draw_options={"polyline": False, "circle": False, "marker": False,
-                      "circlemarker": False, "polygon": True, "rectangle": True},
-        edit_options={"edit": False, "remove": False},
-    ).add_to(m)
+    UnitsLayer(territory_url, bounds, draw=draw_assets() | {"options": DRAW_OPTIONS}).add_to(m)
     return m
 
 

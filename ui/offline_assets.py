@@ -17,7 +17,11 @@ Bootstrap, Font Awesome, awesome-markers) are not used by this app's maps.
 
 `published_json` puts data the maps fetch (a territory's units, the neighbouring CPTS)
 in static/maps/, named by the hash of their content: the browser fetches each once and
-keeps it, and Streamlit never re-sends it on a rerun.
+keeps it, and Streamlit never re-sends it on a rerun. One file per territory, vintage and
+set of neighbours: at each new file the folder keeps the MAX_PUBLISHED most recent (by
+modification time; publishing the same content again touches it) and removes the others,
+except any file this server process has handed out, which a map of one of its sessions
+may still fetch (the caches that hold their addresses live as long as the process).
 """
 
 import hashlib
@@ -33,6 +37,8 @@ import streamlit as st
 STATIC = Path(__file__).resolve().parent.parent / "static"
 NODE_MODULES = STATIC / "node_modules"
 PUBLISHED = STATIC / "maps"  # generated, not in git
+MAX_PUBLISHED = 64  # files kept in PUBLISHED besides those this process handed out
+_handed_out: set[str] = set()  # names of the files this process has published
 
 # (folium's name for the resource, file under static/node_modules). Keeping
 # folium's names means later `add_js_link`/`add_css_link` calls still override.
@@ -70,6 +76,13 @@ def use_local_assets() -> None:
     folium.plugins.Draw.default_css = urls(_DRAW_CSS)
 
 
+def draw_assets() -> dict[str, str]:
+    """The local addresses of Leaflet.draw's script and styles, for a map that loads them
+    itself (static/cpts_map.js, once its units are painted)."""
+    (_, js), (_, css) = _DRAW_JS[0], _DRAW_CSS[0]
+    return {"js": static_url(f"node_modules/{js}"), "css": static_url(f"node_modules/{css}")}
+
+
 def static_url(path: str) -> str:
     """The URL of a file under static/. Absolute: the maps run inside streamlit-folium's
     iframe, which is served by the same Streamlit server under /component/..."""
@@ -82,7 +95,10 @@ def published_json(payload) -> str:
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     name = f"{hashlib.sha256(text).hexdigest()[:24]}.json"
     path = PUBLISHED / name
-    if not path.exists():
+    _handed_out.add(name)
+    if path.exists():
+        path.touch()  # in use again: among the most recent for every process's clean-up
+    else:
         PUBLISHED.mkdir(exist_ok=True)
         # Written aside then renamed: another server process may serve it meanwhile.
         fd, tmp = tempfile.mkstemp(dir=PUBLISHED, suffix=".tmp")
@@ -90,4 +106,20 @@ def published_json(payload) -> str:
             out.write(text)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        _remove_old_published()
     return static_url(f"maps/{name}")
+
+
+def _remove_old_published() -> None:
+    """Keep the MAX_PUBLISHED most recent files of PUBLISHED, and every file this process
+    handed out; remove the others."""
+    files = []
+    for path in PUBLISHED.glob("*.json"):
+        try:
+            files.append((path.stat().st_mtime, path))
+        except FileNotFoundError:  # removed by another process meanwhile
+            pass
+    files.sort(reverse=True)
+    for _, path in files[MAX_PUBLISHED:]:
+        if path.name not in _handed_out:
+            path.unlink(missing_ok=True)

@@ -18,12 +18,8 @@ def taille_gauge(pop: PopulationEstimate) -> go.Figure:
     """Population on a gauge whose bands are the four Tailles. An exact population is the
     needle and the number; a range is an orange band on the arc and is written as a range
     under it (a midpoint would read as the population)."""
-    top = max(250_000, int(max(pop.low, pop.high) * 1.1))
-    bounds = [0, *TAILLE_THRESHOLDS, top]
-    steps = [{"range": [bounds[i], bounds[i + 1]], "color": TAILLE_COLOURS[i]} for i in range(4)]
-    gauge = {"axis": {"range": [0, top], "tickvals": list(TAILLE_THRESHOLDS),
-                      "ticktext": [fmt_int(t) for t in TAILLE_THRESHOLDS]},
-             "steps": steps}
+    gauge = _taille_bands(max(250_000, int(max(pop.low, pop.high) * 1.1)))
+    top, steps = gauge["axis"]["range"][1], gauge["steps"]
     if pop.exact:
         gauge |= {"bar": {"color": "#0050a0"},
                   "threshold": {"line": {"color": "#d7191c", "width": 3}, "value": pop.low}}
@@ -39,6 +35,27 @@ def taille_gauge(pop: PopulationEstimate) -> go.Figure:
     if not pop.exact:
         fig.add_annotation(text=pop.label(), x=0.5, y=0.02, xref="paper", yref="paper",
                            showarrow=False, font={"size": 18})
+    return _gauge_layout(fig)
+
+
+def taille_scale() -> go.Figure:
+    """The gauge before any commune is chosen: the four Tailles and their thresholds, with
+    no value on it (a population of 0 would be a figure; unknown is never zero). Shown on an
+    empty perimeter, it also brings Plotly's code into the page before the first click."""
+    fig = go.Figure(go.Indicator(mode="gauge", gauge=_taille_bands(250_000) | {"bar": {"thickness": 0}},
+                                 title={"text": "Échelle des Tailles", "font": {"size": 22}}))
+    return _gauge_layout(fig)
+
+
+def _taille_bands(top: int) -> dict:
+    """A gauge's axis from 0 to `top` with the four Tailles as coloured bands."""
+    bounds = [0, *TAILLE_THRESHOLDS, top]
+    return {"axis": {"range": [0, top], "tickvals": list(TAILLE_THRESHOLDS),
+                     "ticktext": [fmt_int(t) for t in TAILLE_THRESHOLDS]},
+            "steps": [{"range": [bounds[i], bounds[i + 1]], "color": TAILLE_COLOURS[i]} for i in range(4)]}
+
+
+def _gauge_layout(fig: go.Figure) -> go.Figure:
     # Side margins wide enough for the « 40 000 » and « 175 000 » tick labels.
     fig.update_layout(height=260, margin=dict(l=55, r=55, t=60, b=10), font=FONT,
                       separators=", ")

@@ -76,7 +76,9 @@ def _apply_map_event() -> None:
 
     The value lists every event (toggle of a unit, drawing) the map has not seen
     acknowledged, each with a sequence number: those above the last one applied for this
-    map are applied, in order, once; the map hears back which was last (`MAP_ACK`)."""
+    map are applied, in order, once; the map hears back which was last (`MAP_ACK`). The
+    value also says once the map's units are painted (`MAP_DRAWN`): what waited for the
+    map (the empty builder's Taille scale) then comes."""
     out = state.MAP.get() or {}
     client = out.get("client")
     ack = state.MAP_ACK.get()
@@ -95,6 +97,8 @@ def _apply_map_event() -> None:
         elif kind == "drawing":
             _apply_drawing(units, data)
     state.MAP_ACK.set({"client": client, "seq": done})
+    if out.get("drawn"):
+        state.MAP_DRAWN.set(True)
 
 
 def _apply_drawing(units, geometry) -> None:

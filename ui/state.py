@@ -76,6 +76,7 @@ FOCUS: Slot[dict | None] = Slot("focus")  # {"center", "zoom"} the map is moved 
 MAP_NOTICE: Slot[tuple] = Slot("map_notice")  # (st.error or st.warning, text) left by a drawing
 FOCUS_COUNT: Slot[int] = Slot("focus_count", 0)  # « Voir sur la carte » clicks so far
 SCROLL_TO_MAP: Slot[bool] = Slot("scroll_to_map", False)  # True until a run has scrolled to the map
+MAP_DRAWN: Slot[bool] = Slot("map_drawn", False)  # the map has said its units are painted
 
 # --- scenarios ----------------------------------------------------------------------------
 OPEN_SCENARIO: Slot[Any] = Slot("scenario_open")  # the stored Scenario the perimeter was opened or saved as

@@ -24,9 +24,13 @@ def test_click_on_a_commune_updates_the_population_offline(streamlit_server, pag
     assert iframe.bounding_box()["height"] > 300
     # The Tarn's communes are drawn (one SVG path each).
     expect(frame.locator("path.leaflet-interactive").nth(200)).to_be_attached()
-    # An empty perimeter: the instruction, no figures yet.
+    # An empty perimeter: the instruction, no figures yet; once the map is drawn, the Taille
+    # scale (its chart code then in the page before the first click), with no population.
     expect(page.get_by_test_id("stAlertContentInfo")).to_contain_text("Le périmètre est vide")
     expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    expect(page.get_by_test_id("stPlotlyChart")).to_contain_text("Échelle des Tailles", timeout=20_000)
+    expect(page.get_by_test_id("stCaptionContainer").filter(has_text="Aucune commune choisie")).to_be_visible()
+    expect(page.get_by_test_id("stPlotlyChart")).not_to_contain_text("hab.")
 
     frame.locator(".leaflet-container").click()  # the centre of the map: a Tarn commune
     expect(page.get_by_test_id("stMetric").filter(has_text="Population")).to_be_visible(timeout=20_000)
@@ -36,6 +40,21 @@ def test_click_on_a_commune_updates_the_population_offline(streamlit_server, pag
     expect(communes).to_have_text("1")
     page.wait_for_timeout(1500)  # let the dynamic layer paint the selected commune
     page.screenshot(path=artifacts_dir / "builder_after_click.png", full_page=True)
+
+    # A run that changes no figure (the perimeter renamed) redraws no chart: the same
+    # chart elements stay, and Plotly draws nothing again.
+    charts = page.locator(".js-plotly-plot")
+    expect(charts).to_have_count(2)
+    charts.evaluate_all("""gds => gds.forEach((gd, i) => { gd.dataset.before = String(i);
+        gd.__redrawn = 0; gd.on('plotly_afterplot', () => { gd.__redrawn += 1; }); })""")
+    link = page.get_by_test_id("stCode").filter(has_text="?p=")  # the share link carries the name
+    before = link.inner_text()
+    name = page.get_by_role("textbox", name="Nom du périmètre")
+    name.fill("CPTS du Ségalar")
+    name.press("Enter")
+    expect(link).not_to_have_text(before, timeout=20_000)
+    page.wait_for_timeout(1500)
+    assert charts.evaluate_all("gds => gds.map(gd => [gd.dataset.before, gd.__redrawn])") == [["0", 0], ["1", 0]]
     assert page.blocked_urls == []
 
 

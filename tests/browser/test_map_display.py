@@ -62,3 +62,14 @@ def test_a_whole_region_with_paris_by_arrondissement(streamlit_server, page, art
     expect(page.locator(COMMUNES_METRIC)).to_have_text("1", timeout=20_000)
     expect(page.get_by_test_id("stDataFrame")).to_contain_text("75101")
     page.screenshot(path=artifacts_dir / "builder_ile_de_france.png")
+
+
+def test_a_map_whose_units_cannot_be_loaded_says_so(streamlit_server, page):
+    """The territory's file never arrives (every try fails): the map says so in French and
+    what to do, instead of staying blank."""
+    page.route("**/app/static/maps/*.json", lambda route: route.abort("connectionreset"))
+    page.goto(streamlit_server("app.py", instance="display"))
+    notice = page.frame_locator(MAP_IFRAME).locator(".cpts-map-error")
+    expect(notice).to_have_text("Les communes n'ont pas pu être chargées : rechargez la page.",
+                                timeout=60_000)
+    expect(page.frame_locator(MAP_IFRAME).locator("path.leaflet-interactive")).to_have_count(0)
