@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from formats.layers import (
-    MAX_FILE_BYTES,
+    MAX_FILE_MB,
     Layer,
     PerimeterFileError,
     read_layer,
@@ -60,7 +60,6 @@ def _open_example(build) -> None:
 
 
 UPLOAD_KINDS = ["geojson", "json", "gpkg", "zip", "csv", "txt", "xlsx", "xls", "ods"]
-MAX_UPLOAD_MB = MAX_FILE_BYTES // 2**20  # the uploader states formats.layers' own limit
 
 
 def apply_uploads(catalog: Catalog) -> list[tuple[object, str]]:
@@ -99,9 +98,9 @@ def uploads(messages: list[tuple[object, str]]) -> None:
     st.markdown("**Fichiers**")
     kinds = "GeoJSON, GeoPackage, Shapefile zippé, ou tableau (CSV, XLSX, ODS) de codes INSEE"
     st.file_uploader("Ouvrir un périmètre", help=kinds, key=state.UPLOAD_PERIMETER.key, type=UPLOAD_KINDS,
-                     max_upload_size=MAX_UPLOAD_MB)
+                     max_upload_size=MAX_FILE_MB)
     st.file_uploader("Ajouter une couche de CPTS voisines", help=kinds, key=state.UPLOAD_LAYER.key,
-                     type=UPLOAD_KINDS, max_upload_size=MAX_UPLOAD_MB)
+                     type=UPLOAD_KINDS, max_upload_size=MAX_FILE_MB)
     for show, text in messages:
         show(text)
     for name in list(state.layers()):
