@@ -52,7 +52,8 @@ from geo.catalog import Catalog, fold, normalise_code
 from geo.french import fmt_int, fmt_percent
 from geo.perimeter import Perimeter, geometry_of
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_MB = 50
+MAX_FILE_BYTES = MAX_FILE_MB * 2**20
 # Where French communes lie (EPSG:4326 boxes): metropolitan France and Corsica,
 # Guadeloupe, Martinique, Guyane, La Réunion, Mayotte.
 FRANCE_BOXES = shapely.MultiPolygon([
@@ -137,7 +138,7 @@ def read_layer(catalog: Catalog, data: bytes, filename: str, choice: ColumnChoic
         raise PerimeterFileError(f"Le fichier « {filename} » est vide.")
     if len(data) > MAX_FILE_BYTES:
         raise PerimeterFileError(
-            f"Le fichier « {filename} » dépasse {MAX_FILE_BYTES // 2**20} Mo : "
+            f"Le fichier « {filename} » dépasse {MAX_FILE_MB} Mo : "
             "exportez seulement les périmètres utiles.")
     suffix = Path(filename).suffix.lower()
     try:

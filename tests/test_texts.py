@@ -32,6 +32,18 @@ def test_builder_uploaders_say_the_perimeter_limit_and_selects_speak_french(work
     assert deps.proto.placeholder == CHOOSE and not deps.proto.max_selections
 
 
+def test_the_cpts_layer_uploader_says_the_layer_limit(workspace):
+    """« Comparer les CPTS » reads layers as the builder does: the same 50 MB, said by its
+    uploader (it said Streamlit's 200 MB, then refused past 50 MB)."""
+    from ui import navigation
+
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.switch_page(navigation.COMPARE_CPTS.script).run()
+    assert not at.exception
+    [uploader] = [u for u in at.get("file_uploader") if u.proto.id.endswith("ars_upload")]
+    assert uploader.proto.max_upload_size_mb == layers.MAX_FILE_MB
+
+
 def test_a_departement_beyond_the_limit_is_refused_in_french(workspace):
     at = AppTest.from_file("../app.py", default_timeout=120).run()
     too_many = [f"{n:02d}" for n in range(1, MAX_PICKED_DEPS + 2)]  # 01 Ain … 14 Calvados

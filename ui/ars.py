@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from formats.layers import AmbiguousFileError, Layer
+from formats.layers import MAX_FILE_MB, AmbiguousFileError, Layer
 from formats.spreadsheets import to_xlsx
 from geo.catalog import Catalog
 from geo.coverage import (
@@ -51,7 +51,7 @@ TAILLES = [f"Taille {k}" for k in range(1, 5)]
 def layer_picker(catalog: Catalog) -> None:
     """Sidebar: import a layer, choose the analysed one (this page's or the builder's)."""
     upload = st.file_uploader(
-        "Importer une couche de CPTS", type=FILE_TYPES, key="ars_upload",
+        "Importer une couche de CPTS", type=FILE_TYPES, key="ars_upload", max_upload_size=MAX_FILE_MB,
         help="GeoJSON (liste des codes INSEE de chaque CPTS, ou contours), GeoPackage, "
              "Shapefile zippé, ou tableau (CSV, XLSX, ODS) avec une colonne de codes et une colonne « cpts ».")
     if upload is not None and state.first_time("ars_upload", upload.file_id):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from formats.layers import (
-    MAX_FILE_BYTES,
+    MAX_FILE_MB,
     Layer,
     PerimeterFileError,
     read_layer,
@@ -65,7 +65,6 @@ def _open_example(build) -> None:
 
 
 UPLOAD_KINDS = ["geojson", "json", "gpkg", "zip", "csv", "txt", "xlsx", "xls", "ods"]
-MAX_UPLOAD_MB = MAX_FILE_BYTES // 2**20  # the uploader states formats.layers' own limit
 
 
 def apply_uploads(catalog: Catalog) -> list[Message]:
@@ -104,9 +103,9 @@ def uploads(messages: list[Message]) -> None:
     st.markdown("**Fichiers**")
     kinds = "GeoJSON, GeoPackage, Shapefile zippé, ou tableau (CSV, XLSX, ODS) de codes INSEE"
     st.file_uploader("Ouvrir un périmètre", help=kinds, key=state.UPLOAD_PERIMETER.key, type=UPLOAD_KINDS,
-                     max_upload_size=MAX_UPLOAD_MB)
+                     max_upload_size=MAX_FILE_MB)
     st.file_uploader("Ajouter une couche de CPTS voisines", help=kinds, key=state.UPLOAD_LAYER.key,
-                     type=UPLOAD_KINDS, max_upload_size=MAX_UPLOAD_MB)
+                     type=UPLOAD_KINDS, max_upload_size=MAX_FILE_MB)
     for show, text in messages:
         show(text)
     for name in list(state.layers()):
