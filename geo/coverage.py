@@ -400,6 +400,7 @@ def _unplaced_findings(catalog: Catalog, layer: LayerContents) -> list[LayerFind
 
 def _figures(checker: Checker, rows: list[CptsRow], in_scope, white) -> CoverageFigures:
     units = checker.units.loc[sorted(in_scope)]
+    rows = [r for r in rows if checker.leaves[r.name] & in_scope]  # the CPTS of the scope
     uncovered = units.index.isin(list(white))
     touched = units.loc[~uncovered, "commune_code"]
     partial = set(touched) & set(units.loc[uncovered, "commune_code"])

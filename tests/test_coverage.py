@@ -150,6 +150,18 @@ def test_a_white_zone_at_the_edge_of_the_scope_is_not_isolated(catalog, paca_fil
     assert set(alpes.white["dep"]) == {"06"}
 
 
+def test_a_departement_scope_counts_the_cpts_of_that_departement(catalog, raw, paca_file):
+    """Over the Alpes-Maritimes, « CPTS : N » and the Taille counts are those of the CPTS with
+    a commune there, not the 70 of the région's layer (it said 70)."""
+    layer = read_layer(catalog, paca_file.read_bytes(), paca_file.name)
+    alpes = analyse_layer(catalog, layer, Scope(departements=("06",)))
+    in_06 = [leaves for leaves in raw["leaves"] if any(code.startswith("06") for code in leaves)]
+    assert 0 < len(in_06) < 70
+    assert alpes.figures.cpts == len(in_06)
+    assert sum(alpes.figures.by_taille.values()) == len(in_06)
+    assert f"CPTS : {len(in_06)} (" in render(alpes)
+
+
 def test_default_scope_ignores_a_stray_commune_across_the_border(catalog, paca_file):
     layer = read_layer(catalog, paca_file.read_bytes(), paca_file.name)
     stray = Perimeter("Essai voisine drômoise", {"26220"})  # Nyons, Drôme (Auvergne-Rhône-Alpes)
