@@ -220,7 +220,7 @@ def key_figures(coverage: Coverage) -> None:
     cols[1].caption(f"{fmt_int(f.communes_covered)} sur {fmt_int(f.communes)}"
                     + (f", dont {f.communes_partial} en partie" if f.communes_partial else ""))
     cols[2].metric("CPTS", f.cpts)
-    cols[2].caption("dans la couche analysée")
+    cols[2].caption("de la couche, avec au moins une unité dans le territoire analysé")
     cols[3].metric("Communes en zone blanche", f.communes_white)
     cols[3].caption(_white_caption(coverage.white))
     _by_taille(f.by_taille)
