@@ -8,19 +8,29 @@ to open the app, often a facilitator in front of a room, gets the map as fast as
 after them.
 
 It also tells Streamlit from the start that app.py declares the pages (st.navigation),
-through the one private setting of the app. Otherwise Streamlit treats the `pages/` folder
+through one of the app's two private settings. Otherwise Streamlit treats the `pages/` folder
 beside app.py the old way until some session has run app.py: a link to a page (say
 /Données, or a printed QR code) opened first after a start would get Streamlit's « Page not
 found » (tests/browser/test_pages.py shows it, and fails the day Streamlit stops doing so).
+
+And it turns off Nagle's algorithm on the server's connections (TCP_NODELAY), which
+Streamlit's server leaves on: it binds its socket without naming TCP, so asyncio does not
+set the option on the connections it accepts. Each response after the first on a kept-alive
+connection (a page loads some 50 scripts over 6) then waited ~40 ms for the browser's
+delayed acknowledgement: the map came up ~0.4 s later than it could, and each message of a
+rerun could wait as long (tests/test_serve.py shows both, and fails the day Streamlit sets
+the option itself).
 """
 
 import gc
 import logging
+import socket
 import sys
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
+from streamlit.web.server.starlette import starlette_server
 
 APP = Path(__file__).resolve().parent / "app.py"
 
@@ -60,6 +70,22 @@ def preload() -> None:
         no_context.setLevel(level)
 
 
+def without_nagle(bind):
+    """`bind`, Streamlit's function that makes the listening socket, with TCP_NODELAY set
+    on it: Linux hands the option on to every connection accepted from that socket."""
+    def bind_without_nagle(*args, **kwargs) -> socket.socket:
+        sock = bind(*args, **kwargs)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+    return bind_without_nagle
+
+
+def configure_streamlit() -> None:
+    """The two settings Streamlit offers no option for (see the module's docstring)."""
+    PagesManager.uses_pages_directory = False  # what st.navigation sets on its first call
+    starlette_server._bind_socket = without_nagle(starlette_server._bind_socket)
+
+
 if __name__ == "__main__":
     print("Chargement des communes et de la carte par défaut…", flush=True)
     preload()
@@ -67,6 +93,6 @@ if __name__ == "__main__":
     # collector's sight. Streamlit collects garbage after every script run, and a full
     # collection over them took about 200 ms, on each click, holding the server meanwhile.
     gc.freeze()
-    PagesManager.uses_pages_directory = False  # what st.navigation sets on its first call
+    configure_streamlit()
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
     sys.exit(cli.main())
