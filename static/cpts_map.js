@@ -73,6 +73,21 @@
     document.head.appendChild(script);
   }
 
+  /* The code of the builder's panels (ui/panel_code.py: Streamlit's scripts of the elements
+   * a first click brings), imported into the page (Streamlit's, same origin) while it is
+   * idle after the units are painted: the first click then shows its figures as soon as
+   * the next ones. Each import resolves against the page's own script, in the page's realm,
+   * so Streamlit's loader later finds the same modules already there. */
+  function loadPanelCode(files) {
+    const page = window.parent;
+    const index = page !== window && page.document.querySelector('script[type="module"][src*="/static/js/index."]');
+    if (!index) return;
+    const load = new page.Function("url", "return import(url)");
+    Promise.allSettled(files.map((file) => load(new URL(file, index.src).href).catch((error) => {
+      console.warn("CptsMap: panel code", file, error);
+    }))).then(() => { S.panelCodeLoaded = true; });
+  }
+
   // The units' file, named in this script's address (?units=...): fetched now, while the
   // browser still loads Leaflet.draw and the styles, not once the map exists.
   // A fetch that fails or stalls (seen on a loaded machine) is tried again.
@@ -284,6 +299,7 @@
           // Tell the server the map is up: it then sends what could wait until now (the
           // builder's Taille scale, whose chart code would slow the map's first paint).
           if (!S.options.tooltip) setTimeout(send, 0);
+          if (S.options.panelCode) requestIdleCallback(() => loadPanelCode(S.options.panelCode), {timeout: 2000});
         });
       }).catch((error) => {  // every try failed: say so on the map, not a blank map
         console.error("CptsMap: units not loaded", error);
@@ -327,6 +343,8 @@
     /* When the units were first painted (milliseconds since 1970, as Date.now()). */
     get drawnAt() { return S.drawnAt; },
     get unitCount() { return Object.keys(S.byCode).length; },
+    /* For tests and benchmarks: the panels' code is in the page (or failed to load). */
+    get panelCodeLoaded() { return !!S.panelCodeLoaded; },
   };
   window.CptsMap = CptsMap;
 })();

@@ -28,6 +28,7 @@ from geo.catalog import Catalog
 from geo.finding_kinds import FINDING_KINDS, kind_of
 from geo.french import fmt_int
 from ui.offline_assets import draw_assets, static_url, use_local_assets
+from ui.panel_code import panel_scripts
 
 PRECISION_DEG = 1e-5  # about 1 m: ample for a map
 SIMPLIFY_ABOVE_UNITS = 1500
@@ -111,14 +112,15 @@ class UnitsLayer(JSCSSMixin, MacroElement):
     """)
 
     def __init__(self, url: str, bounds, tooltip: list[tuple[str, str]] | None = None,
-                 unit_style: dict | None = None, draw: dict | None = None):
+                 unit_style: dict | None = None, draw: dict | None = None,
+                 panel_code: tuple[str, ...] = ()):
         super().__init__()
         self._name = "UnitsLayer"
         self._bounds = [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
         self.options = {"url": url, "maxLabels": 0 if tooltip else MAX_LABELS, "tooltip": tooltip,
                         "style": {"unit": unit_style or UNIT_STYLE, "perimeter": PERIMETER_STYLE,
                                   "highlight": HIGHLIGHT_STYLE},
-                        "draw": draw}
+                        "draw": draw, "panelCode": list(panel_code)}
         # The units' address rides on the script's: it starts fetching them on load.
         self.default_js = [("cpts_map_js", f"{static_url('cpts_map.js')}?{urlencode({'units': url})}")]
         self.default_css = [("cpts_map_css", static_url("cpts_map.css"))]
@@ -146,12 +148,13 @@ class MapState(MacroElement):
 def base_map(territory_url: str, bounds) -> folium.Map:
     """The static part, the same for every run on a territory: the units (clickable,
     with tooltips and names), the drawing tools (polygon and rectangle; static/cpts_map.js
-    loads Leaflet.draw once the units are painted). `bounds` are the units' (minx, miny,
-    maxx, maxy)."""
+    loads Leaflet.draw once the units are painted), and the panels' code it then loads into
+    the page (ui/panel_code.py). `bounds` are the units' (minx, miny, maxx, maxy)."""
     use_local_assets()
     m = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, zoom_snap=0.25)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    UnitsLayer(territory_url, bounds, draw=draw_assets() | {"options": DRAW_OPTIONS}).add_to(m)
+    UnitsLayer(territory_url, bounds, draw=draw_assets() | {"options": DRAW_OPTIONS},
+               panel_code=panel_scripts()).add_to(m)
     return m
 
 

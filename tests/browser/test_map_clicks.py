@@ -16,6 +16,7 @@ from tests.browser.map_clicks import (
     page_point,
 )
 from ui.map import territory_units
+from ui.panel_code import PANEL_ELEMENTS, panel_scripts
 
 EMPTY = "Le périmètre est vide"
 
@@ -51,6 +52,26 @@ def test_a_click_adds_a_commune_and_a_second_click_removes_it(streamlit_server, 
     expect(communes_shown(page)).to_have_count(0)
     page.wait_for_timeout(500)
     assert fill_at(frame, lat, lng) != PERIMETER_FILL
+
+
+def test_the_first_click_finds_the_panels_code_already_in_the_page(streamlit_server, page, catalog):
+    """The first click brings the figures, tables, forms, share link and downloads: once the
+    map is painted the page already has their code (ui/panel_code.py), and the click fetches
+    none. A panel using an element not named in PANEL_ELEMENTS fails this."""
+    assert len(panel_scripts()) == len(PANEL_ELEMENTS)  # each found in the installed Streamlit
+    frame = open_builder(page, streamlit_server("app.py", instance="clicks"))
+    frame.wait_for_function("() => CptsMap.panelCodeLoaded", timeout=20_000)
+    loaded = page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
+    assert all(any(url.endswith(f"/static/js/{file}") for url in loaded) for file in panel_scripts())
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    code, lat, lng = clickable_communes(catalog, ("81",), 1)[0]
+    page.mouse.click(*page_point(page, frame, lat, lng))
+    expect(communes_shown(page)).to_have_text("1", timeout=20_000)
+    expect(page.get_by_test_id("stDataFrame")).to_contain_text(code, timeout=20_000)
+    expect(page.get_by_test_id("stDownloadButton").first).to_be_visible()
+    page.wait_for_timeout(1000)
+    assert [url for url in fetched if "/static/js/" in url] == []
 
 
 def test_the_polygon_tool_draws_with_four_clicks_and_finish(streamlit_server, page, catalog, artifacts_dir):
