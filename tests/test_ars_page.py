@@ -6,11 +6,14 @@ the real PACA layer's `communes`/`arrondissements` lists (../shared/data/cpts_pa
 never against geo.coverage's own output."""
 
 
+from urllib.parse import parse_qs, urlsplit
+
 import pandas as pd
 import pytest
 from streamlit import net_util
 from streamlit.testing.v1 import AppTest
 
+from geo.checks import check_perimeter
 from geo.perimeter import Perimeter
 from store.share_links import QUERY_PARAM, decode, encode
 from tests.conftest import paca_feature_rows
@@ -364,3 +367,39 @@ def test_a_link_carries_the_vintage_its_sender_read(workspace, carmausin):
     assert "1999" in at.warning[0].value and "inconnu" in at.warning[0].value
     assert at.markdown[-2].value == f"millésime {vintage_in_force()}"
     assert "millesime" not in at.markdown[-1].value
+
+
+def _facilitator_live_panel():
+    import streamlit as st
+
+    from ui import shared_view, state
+
+    state.init()
+    shared_view.live_panel("http://salle:8501")
+    st.write(f"millésime {state.get_catalog().vintage}")
+
+
+def test_a_live_link_carries_the_vintage_the_facilitator_reads(workspace, catalog, carmausin):
+    """A facilitator reading the 2020 populations broadcasts: the room's phones follow with
+    the 2020 populations, not the ones in force."""
+    from store.scenarios import open_store
+    from ui import shared_view
+
+    at = AppTest.from_function(_facilitator_live_panel, default_timeout=120)
+    at.session_state["millesime"] = 2020
+    at.run()
+    at.button[0].click().run()  # « Diffuser en direct »
+    assert not at.exception, at.exception
+    link = at.code[0].value
+    live_id = parse_qs(urlsplit(link).query)[shared_view.LIVE_PARAM][0]
+    assert parse_qs(urlsplit(link).query)["millesime"] == ["2020"]
+    open_store().publish_live(live_id, carmausin)
+    phone = AppTest.from_file("../app.py", default_timeout=120)
+    for key, (value,) in parse_qs(urlsplit(link).query).items():
+        phone.query_params[key] = value
+    phone.run()
+    assert not phone.exception, phone.exception
+    assert any("population municipale 2020" in c.value for c in phone.caption), [c.value for c in phone.caption]
+    in_2020 = check_perimeter(catalog.with_vintage(2020), carmausin).figures.population.label()
+    assert in_2020 != check_perimeter(catalog, carmausin).figures.population.label()
+    assert [m.value for m in phone.metric if m.label == "Population"] == [in_2020]

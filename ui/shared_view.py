@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -25,7 +26,7 @@ from geo.finding_kinds import kind_of
 from geo.perimeter import Perimeter, units_of
 from store.scenarios import StoreError, open_store, paris_time
 from store.share_links import QUERY_PARAM, ShareLinkError, decode
-from ui import legend, state
+from ui import legend, state, vintage
 from ui import map as cmap
 from ui.findings import show_finding
 from ui.text import md
@@ -132,8 +133,14 @@ def live_panel(base_url: str) -> None:
                        "périmètre à mesure que vous le modifiez, sans pouvoir le changer.")
         return
     st.markdown("**Suivre en direct**")
-    st.code(f"{base_url}/?{LIVE_PARAM}={live_id}", language=None, wrap_lines=True)
+    st.code(live_link(live_id, base_url), language=None, wrap_lines=True)
     st.button("Arrêter la diffusion", on_click=_stop_live)
+
+
+def live_link(live_id: str, base_url: str) -> str:
+    """The address that follows broadcast `live_id`, with the vintage of the populations the
+    facilitator reads when it is not the one in force (as a share link carries it)."""
+    return f"{base_url}/?{urlencode({LIVE_PARAM: live_id} | vintage.link_params())}"
 
 
 def publish(perimeter: Perimeter) -> None:
