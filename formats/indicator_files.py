@@ -312,7 +312,7 @@ def _merge_duplicates(table: pd.DataFrame, indicators: Sequence[Indicator], warn
     if PARENT_COLUMN in table:
         merged[PARENT_COLUMN] = grouped[PARENT_COLUMN].first()
     doubles = table.index[table.index.duplicated()].unique()
-    warnings.append(f"{len(doubles)} codes sur plusieurs lignes (communes fusionnées depuis le "
+    warnings.append(f"{fmt_int(len(doubles))} codes sur plusieurs lignes (communes fusionnées depuis le "
                     "fichier, ou lignes répétées) : valeurs regroupées pour "
                     + ", ".join(doubles[:10]) + (" …" if len(doubles) > 10 else "."))
     return merged
@@ -350,7 +350,7 @@ def _fill_absent_with_zero(table: pd.DataFrame, indicators: Sequence[Indicator],
     counts = [c for c in dict.fromkeys(c for i in indicators for c in i.columns) if c not in means]
     if not counts or not len(absent):
         return table
-    warnings.append(f"{len(absent)} communes absentes du fichier dans ses départements "
+    warnings.append(f"{fmt_int(len(absent))} communes absentes du fichier dans ses départements "
                     f"({', '.join(sorted(deps))}) comptées à 0.")
     return pd.concat([table, pd.DataFrame({c: 0.0 for c in counts}, index=absent)])
 
@@ -361,10 +361,10 @@ def _dataset(values: pd.DataFrame, level: str, parents: pd.Series | None,
              absent_as_zero: bool = False) -> Dataset:
     table, unknown, remapped = _place(values, level, parents)
     if unknown:
-        warnings.append(f"{len(unknown)} codes inconnus ignorés : " + ", ".join(unknown[:10])
+        warnings.append(f"{fmt_int(len(unknown))} codes inconnus ignorés : " + ", ".join(unknown[:10])
                         + (" …" if len(unknown) > 10 else "."))
     if remapped:
-        warnings.append(f"{len(remapped)} codes anciens rattachés à leur commune actuelle : "
+        warnings.append(f"{fmt_int(len(remapped))} codes anciens rattachés à leur commune actuelle : "
                         + ", ".join(f"{a} → {b}" for a, b in list(remapped.items())[:10]) + ".")
     table = _merge_duplicates(table, indicators, warnings)
     if level == "commune":
@@ -455,7 +455,7 @@ def read_insee_population(source, filename: str | None = None, *, sheet: str | N
                        title=f"Population par âge (INSEE, recensement {year}, "
                              + ("IRIS)" if ages.level == "iris" else "communes)"),
                        publisher="INSEE", file_name=ages.name, vintage=year, warnings=list(ages.warnings))
-    report(1.0, f"Import terminé : {len(dataset.table)} unités.")
+    report(1.0, f"Import terminé : {fmt_int(len(dataset.table))} unités.")
     return dataset
 
 
@@ -512,7 +512,7 @@ def read_apl(source, filename: str | None = None, *, sheet: str | None = None,
                        dataset_id=slug(f"drees-{apl_columns[0]}-{year or ''}"),
                        title=f"{apl_columns[0]} (DREES{', ' + str(year) if year else ''})",
                        publisher="DREES", file_name=name, vintage=year, warnings=warnings)
-    report(1.0, f"Import terminé : {len(dataset.table)} communes.")
+    report(1.0, f"Import terminé : {fmt_int(len(dataset.table))} communes.")
     return dataset
 
 
@@ -655,7 +655,7 @@ def read_table(source, code_column: str, indicators: Sequence[Indicator], *,
     dataset = _dataset(values, level, None, indicators, dataset_id=slug(title), title=title,
                        publisher=publisher, file_name=name, vintage=vintage, warnings=warnings,
                        absent_as_zero=absent_as_zero)
-    report(1.0, f"Import terminé : {len(dataset.table)} unités.")
+    report(1.0, f"Import terminé : {fmt_int(len(dataset.table))} unités.")
     return dataset
 
 
@@ -698,7 +698,7 @@ def read_finess(source, filename: str | None = None, *, progress: Progress | Non
     dataset = _dataset(counts, "commune", None, indicators, dataset_id="finess-etablissements",
                        title="Établissements FINESS (pharmacies, maisons et centres de santé, EHPAD, hôpitaux)",
                        publisher="FINESS (Réexposition des données FINESS)", file_name=name, vintage=None,
-                       warnings=[f"{len(frame)} établissements distincts (une ligne par établissement "
+                       warnings=[f"{fmt_int(len(frame))} établissements distincts (une ligne par établissement "
                                  "et activité dans le fichier)."], absent_as_zero=True)
-    report(1.0, f"Import terminé : {len(dataset.table)} communes.")
+    report(1.0, f"Import terminé : {fmt_int(len(dataset.table))} communes.")
     return dataset

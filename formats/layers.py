@@ -524,7 +524,7 @@ def _shared_large_communes(catalog: Catalog, layer: Layer) -> None:
         for p in perimeters:
             p.metadata.setdefault("infra", []).append(code)
         layer.warnings.append(
-            f"{name.get(code, code)} ({code}) est listée par {len(perimeters)} CPTS ("
+            f"{name.get(code, code)} ({code}) est listée par {fmt_int(len(perimeters))} CPTS ("
             + ", ".join(f"« {p.name} »" for p in perimeters) + ") : le fichier ne dit pas comment elle est "
             "partagée (IRIS, quartiers), chacune en détient une partie inconnue.")
 
@@ -552,7 +552,7 @@ def _with_layer_iris(catalog: Catalog, layer: Layer, rows, geometry, filename: s
     layer.catalog = extended
     communes = sorted({c[:5] for c in picked})
     layer.warnings.append(
-        f"Contours IRIS pris dans la couche elle-même pour {len(picked)} IRIS de {len(communes)} "
+        f"Contours IRIS pris dans la couche elle-même pour {fmt_int(len(picked))} IRIS de {fmt_int(len(communes))} "
         "commune(s) (aucun contour IRIS importé pour elles) ; leur population est une estimation "
         "(ou inconnue) tant que la population INSEE par IRIS n'est pas importée.")
     # A commune whose IRIS the layer gives only in part: the missing ones are invisible here.

@@ -196,7 +196,7 @@ class Checker:
             return []
         return [Finding(
             "warning", "unknown_population",
-            f"Population inconnue pour {len(pop.unknown_units)} unités "
+            f"Population inconnue pour {fmt_int(len(pop.unknown_units))} unités "
             f"({self.names(pop.unknown_units)}) : chargez la population INSEE par IRIS "
             f"(base-ic-evol-struct-pop). Population du périmètre : {pop.label()}",
             tuple(sorted(pop.unknown_units)), pop)]
@@ -208,7 +208,7 @@ class Checker:
             return []
         return [Finding(
             "info", "manual_population",
-            f"Population en {manual_population.MARK} pour {len(used)} unité(s), non officielle : "
+            f"Population en {manual_population.MARK} pour {fmt_int(len(used))} unité(s), non officielle : "
             + " ; ".join(f"{self.names([c])} {fmt_int(e.value)} hab. (source : {e.source})"
                          for c, e in sorted(used.items())) + ".",
             tuple(sorted(used)))]
@@ -255,7 +255,7 @@ class Checker:
             area = self.area(shared)
             out.append(Finding(
                 "blocking", "overlap",
-                f"Chevauchement avec « {other} » : {len(shared)} unité(s) en commun "
+                f"Chevauchement avec « {other} » : {fmt_int(len(shared))} unité(s) en commun "
                 f"({self.names(shared)}), {pop.label()}, {fmt_km2(area, 1)}.",
                 tuple(sorted(shared)), pop, self.geometry(shared), other))
         return out
@@ -296,7 +296,7 @@ class Checker:
         detached = set().union(*parts[1:])
         return [Finding(
             "warning", "parts",
-            f"Le périmètre est en {len(parts)} morceaux non contigus : "
+            f"Le périmètre est en {fmt_int(len(parts))} morceaux non contigus : "
             f"{self.names(detached)} détaché(s) du reste.",
             tuple(sorted(detached)), self.population(detached), self.geometry(detached))]
 
@@ -311,12 +311,12 @@ class Checker:
             nobody = [c for c in outside if c not in self.covered]
             name = name_of[commune]
             inside = len(parts) - len(outside)
-            text = (f"{name} est partagée : {inside} de ses {len(parts)} unités (IRIS ou "
+            text = (f"{name} est partagée : {inside} de ses {fmt_int(len(parts))} unités (IRIS ou "
                     f"arrondissements) sont dans le périmètre")
             if nobody:
                 out.append(Finding(
                     "warning", "split_commune",
-                    text + f" ; {len(nobody)} ne sont couvertes par aucune CPTS.",
+                    text + f" ; {fmt_int(len(nobody))} ne sont couvertes par aucune CPTS.",
                     tuple(nobody), self.population(nobody), self.geometry(nobody)))
             else:
                 out.append(Finding("info", "split_commune", text + " ; le reste est couvert.",

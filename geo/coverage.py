@@ -27,7 +27,7 @@ import pandas as pd
 from geo.catalog import Catalog
 from geo.checks import Checker, Finding
 from geo.finding_kinds import severity_of
-from geo.french import fmt_km2
+from geo.french import fmt_int, fmt_km2
 from geo.infra import declares_infra
 from geo.perimeter import Perimeter
 from geo.population import PopulationEstimate
@@ -321,11 +321,11 @@ def _overlaps(checker: Checker, owners: dict, infra: set) -> tuple[list[Overlap]
 
 def _crowded_finding(checker: Checker, leaf: str, names: list[str]) -> LayerFinding:
     claimants = sorted(names)
-    shown = ", ".join(f"« {n} »" for n in claimants[:5]) + (f" et {len(claimants) - 5} autres"
+    shown = ", ".join(f"« {n} »" for n in claimants[:5]) + (f" et {fmt_int(len(claimants) - 5)} autres"
                                                             if len(claimants) > 5 else "")
     return LayerFinding(Finding(
         "blocking", "overlap",
-        f"{checker.names([leaf])} ({leaf}) est revendiquée entière par {len(claimants)} CPTS : {shown}.",
+        f"{checker.names([leaf])} ({leaf}) est revendiquée entière par {fmt_int(len(claimants))} CPTS : {shown}.",
         (leaf,), checker.population([leaf]), checker.geometry([leaf])), tuple(claimants))
 
 
@@ -333,7 +333,7 @@ def _overlap_finding(checker: Checker, o: Overlap) -> LayerFinding:
     area = checker.area(o.codes)
     return LayerFinding(Finding(
         "blocking", "overlap",
-        f"« {o.a} » et « {o.b} » se chevauchent : {len(o.codes)} unité(s) en commun "
+        f"« {o.a} » et « {o.b} » se chevauchent : {fmt_int(len(o.codes))} unité(s) en commun "
         f"({checker.names(o.codes)}), {o.population.label()}, {fmt_km2(area, 1)}.",
         o.codes, o.population, checker.geometry(o.codes), o.b), (o.a, o.b))
 
@@ -344,7 +344,7 @@ def _shared_finding(checker: Checker, leaf: str, names: list[str]) -> LayerFindi
     return LayerFinding(Finding(
         "warning", "shared_commune",
         f"{checker.names([leaf])} ({leaf}, {pop.label()}) : commune partagée, découpage "
-        f"infra-communal inconnu, entre {len(claimants)} CPTS ({', '.join(claimants)}). "
+        f"infra-communal inconnu, entre {fmt_int(len(claimants))} CPTS ({', '.join(claimants)}). "
         "La population de chacune est une fourchette tant que le découpage (IRIS, quartiers) "
         "n'est pas fourni.",
         (leaf,), pop, checker.geometry([leaf])), tuple(claimants))
@@ -387,7 +387,7 @@ def _unplaced_findings(catalog: Catalog, layer: LayerContents) -> list[LayerFind
 
     out = [LayerFinding(Finding(
         "warning", "unknown_codes",
-        f"« {name} » : {len(codes)} code(s) non placé(s) ({why(codes)}) : {', '.join(codes)}.", tuple(codes)),
+        f"« {name} » : {fmt_int(len(codes))} code(s) non placé(s) ({why(codes)}) : {', '.join(codes)}.", tuple(codes)),
         (name,)) for name, codes in layer.unknown_codes.items()]
     if layer.remapped:
         names = catalog.units["name"]

@@ -86,7 +86,8 @@ class PopulationEstimate:
         if self.unknown_bounds and not self.unknown_units and not self.low:
             return "aucune unité placée"
         if self.unknown_bounds:
-            return f"au moins {fmt_int(self.low)} hab. (population de {len(self.unknown_units)} unités inconnue)"
+            unknown = fmt_int(len(self.unknown_units))
+            return f"au moins {fmt_int(self.low)} hab. (population de {unknown} unités inconnue)"
         return f"entre {fmt_int(self.low)} et {fmt_int(self.high)} hab.{flag}"
 
     def vintage_label(self) -> str:
@@ -94,7 +95,7 @@ class PopulationEstimate:
         with the method when IRIS populations are estimated."""
         text = vintage_label(self.vintages)
         if self.estimated:
-            text += f" ; {len(self.estimated_units)} IRIS en estimation : {estimate_method()}"
+            text += f" ; {fmt_int(len(self.estimated_units))} IRIS en estimation : {estimate_method()}"
         return text
 
     def taille_label(self) -> str:

@@ -232,6 +232,16 @@ def test_real_sirene_rows_unknown_and_obsolete_codes(tmp_path):
     assert dataset.table["generaliste"].sum() == frame["generaliste"].sum()
 
 
+def test_the_import_says_its_count_with_french_thousands():
+    """The real SIRENE file of 16 départements: « Import terminé : 3 083 unités. », as the
+    figures are written everywhere else (not « 3087 »)."""
+    said = []
+    dataset = read_table(shared_file("sirene_etab_sante_communes_2019_16dep.csv"), "code_commune",
+                         [_count("generaliste")], progress=lambda _, text: said.append(text))
+    assert len(dataset.table) > 999
+    assert said[-1] == f"Import terminé : {len(dataset.table):,} unités.".replace(",", "\u202f")
+
+
 def test_absent_as_zero_stays_in_the_file_departements(tmp_path, catalog):
     path = tmp_path / "t.csv"
     path.write_text("code,valeur\n81060,2\n81004,5\n", encoding="utf-8")

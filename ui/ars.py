@@ -230,10 +230,11 @@ def _white_caption(white: pd.DataFrame) -> str:
     """Uncovered units: parts of communes (an arrondissement, IRIS) count too."""
     population = [p for p in white["population"] if p is not None]
     parts = int((white["code"] != white["commune_code"]).sum())
-    return (f"{len(white)} unité(s) sans CPTS" + (f" dont {parts} partie(s) de commune" if parts else "")
+    return (f"{fmt_int(len(white))} unité(s) sans CPTS" + (f" dont {parts} partie(s) de commune" if parts else "")
             + f", {fmt_int(sum(population))} hab."
-            + (f" (population inconnue pour {len(white) - len(population)})" if len(population) < len(white) else "")
-            + f", {int(white['isolated'].sum())} isolée(s) entre CPTS")
+            + (f" (population inconnue pour {fmt_int(len(white) - len(population))})"
+               if len(population) < len(white) else "")
+            + f", {fmt_int(white['isolated'].sum())} isolée(s) entre CPTS")
 
 
 def _by_taille(by_taille: dict[str, int]) -> None:
@@ -346,7 +347,7 @@ def unplaced(catalog: Catalog, coverage: Coverage) -> None:
     if not (coverage.unplaced or coverage.remapped or coverage.warnings or coverage.uncovered):
         st.success("Tous les codes de la couche ont été placés.")
     for name, codes in coverage.unplaced.items():
-        st.warning(md(f"« {name} » : {len(codes)} code(s) inconnu(s), non placé(s) : {', '.join(codes)}"))
+        st.warning(md(f"« {name} » : {fmt_int(len(codes))} code(s) inconnu(s), non placé(s) : {', '.join(codes)}"))
     if coverage.remapped:
         names = catalog.column("name")
         st.dataframe(pd.DataFrame([
@@ -358,7 +359,7 @@ def unplaced(catalog: Catalog, coverage: Coverage) -> None:
         st.warning(md(warning))
     names = catalog.column("name")
     for value, codes in coverage.uncovered.items():
-        st.info(md(f"Lignes « {value or 'vide'} » du fichier : {len(codes)} unité(s) sans CPTS, comptées en "
+        st.info(md(f"Lignes « {value or 'vide'} » du fichier : {fmt_int(len(codes))} unité(s) sans CPTS, comptées en "
                    "zone blanche : " + ", ".join(f"{names.get(c, c)} ({c})" for c in codes[:30])
                    + (" …" if len(codes) > 30 else "") + "."))
 

@@ -81,9 +81,10 @@ def apply_uploads(catalog: Catalog) -> list[Message]:
             state.set_perimeter(first)
             if others:  # never silently the first: the others become its neighbours, and said
                 state.layers()[opened.name] = Layer(others, geometries=layer.geometries)
-                messages.append((st.info, md(f"« {opened.name} » contient {len(layer.perimeters)} périmètres : "
-                                             f"« {first.name} » est ouvert, les {len(others)} autres sont "
-                                             "ajoutés comme CPTS voisines.")))
+                count = fmt_int(len(layer.perimeters))
+                messages.append((st.info, md(f"« {opened.name} » contient {count} périmètres : « {first.name} » "
+                                             f"est ouvert, les {fmt_int(len(others))} autres sont ajoutés comme "
+                                             "CPTS voisines.")))
     neighbours = state.UPLOAD_LAYER.get()
     if neighbours is not None:
         # Read with the columns chosen under the uploader (cached per file and choice); what
@@ -110,7 +111,7 @@ def uploads(messages: list[Message]) -> None:
         show(text)
     for name in list(state.layers()):
         cols = st.columns([4, 1])
-        cols[0].caption(f"Couche « {md(name)} » : {len(state.layers()[name].perimeters)} CPTS")
+        cols[0].caption(f"Couche « {md(name)} » : {fmt_int(len(state.layers()[name].perimeters))} CPTS")
         if cols[1].button("✕", key=f"drop_{name}", help="Retirer cette couche"):
             del state.layers()[name]
             st.rerun()

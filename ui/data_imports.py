@@ -195,10 +195,10 @@ def _import_remarks(warnings) -> None:
 def _code_lists(unknown_codes, remapped) -> None:
     """Every code set aside and every obsolete code remapped (the warnings name ten)."""
     if unknown_codes:
-        st.markdown(f"**{len(unknown_codes)} codes non placés** (absents du référentiel des communes) :")
+        st.markdown(f"**{fmt_int(len(unknown_codes))} codes non placés** (absents du référentiel des communes) :")
         st.code(" ".join(unknown_codes), language=None, wrap_lines=True)
     if remapped:
-        st.markdown(f"**{len(remapped)} codes anciens rattachés** à leur commune actuelle :")
+        st.markdown(f"**{fmt_int(len(remapped))} codes anciens rattachés** à leur commune actuelle :")
         st.code(" ; ".join(f"{old} → {new}" for old, new in remapped.items()), language=None,
                 wrap_lines=True)
 

@@ -33,7 +33,7 @@ def panel(catalog: Catalog, report: Report) -> None:
     if not missing and not used:
         return
     label = unit_label(catalog)
-    with st.expander(f"Population saisie à la main ({len(used)} sur {len(missing)} unités sans "
+    with st.expander(f"Population saisie à la main ({fmt_int(len(used))} sur {fmt_int(len(missing))} unités sans "
                      "population officielle)", expanded=bool(used)):
         st.caption("Pour une unité dont la population officielle n'est pas chargée (un IRIS sans le "
                    "fichier INSEE), saisissez le chiffre que vous tenez d'une source, avec cette "

@@ -76,7 +76,7 @@ def missing_data_message(codes: list[str]) -> str:
     iris = sum(len(c) == 9 for c in codes)
     hint = (" Ce sont des IRIS : importez les contours IRIS dans la page « Données »." if iris
             else "")
-    return (f"{len(codes)} code(s) absent(s) des données chargées ({', '.join(codes[:5])}"
+    return (f"{fmt_int(len(codes))} code(s) absent(s) des données chargées ({', '.join(codes[:5])}"
             f"{'…' if len(codes) > 5 else ''}).{hint}")
 
 
@@ -247,7 +247,7 @@ def _population(codes: tuple[str, ...], catalog_id: int) -> str:
     catalog = state.get_catalog()
     known = [c for c in codes if c in catalog.units.index]
     if len(known) < len(codes):
-        return f"inconnue ({len(codes) - len(known)} code(s) absent(s))"
+        return f"inconnue ({fmt_int(len(codes) - len(known))} code(s) absent(s))"
     checker = Checker(catalog, [Perimeter("x", known)])
     return checker.population(checker.leaves["x"]).label()
 
@@ -511,4 +511,4 @@ def differences(catalog: Catalog, first: Report, report: Report, first_candidate
         st.markdown("Mêmes unités.")
     for sign, codes in (("+", b - a), ("−", a - b)):
         if codes:
-            st.markdown(f"**{sign}{len(codes)} unité(s)** : {md(names(codes, limit=NAMES_SHOWN))}")
+            st.markdown(f"**{sign}{fmt_int(len(codes))} unité(s)** : {md(names(codes, limit=NAMES_SHOWN))}")

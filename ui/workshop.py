@@ -78,7 +78,7 @@ def open_shared_link() -> None:
     if unknown:
         iris = [c for c in unknown if len(c) == 9]
         st.warning(md(
-            f"{len(unknown)} code(s) du lien inconnu(s) de cette installation, non ouvert(s) : "
+            f"{fmt_int(len(unknown))} code(s) du lien inconnu(s) de cette installation, non ouvert(s) : "
             f"{', '.join(unknown)}." + (" Ce sont des IRIS : importez les contours IRIS dans la page "
                                         "« Données », puis rouvrez le lien." if iris else "")))
         perimeter = perimeter.with_codes(perimeter.codes - set(unknown))
