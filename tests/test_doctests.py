@@ -1,7 +1,8 @@
 """The docstring examples of the small pure helpers run as tests (as shapely's do): codes,
-names, Taille, French numbers, severities, the CRS of a place, download names. The list is
-explicit, so a module is not imported for its examples by accident, and a listed module whose
-examples were all deleted fails instead of passing with nothing checked."""
+names, Taille, French numbers, severities, the CRS of a place, download names, the Markdown
+escaper. The list is explicit, so a module is not imported for its examples by accident, and
+a listed module whose examples were all deleted fails instead of passing with nothing
+checked."""
 
 import doctest
 import importlib
@@ -15,6 +16,7 @@ MODULES = [
     "geo.finding_kinds",
     "geo.areas",
     "ui.file_names",
+    "ui.text",
 ]
 
 

@@ -1,13 +1,22 @@
 """Names from files and links are shown as text: a CPTS named like a Markdown image must
 not make the viewer's browser fetch anything (the page fixture fails on any request off
-this machine). Before the names were escaped, each of these views fetched 198.51.100.7."""
+this machine), nor an address in a name become a link. Before the names were escaped, each
+of these views fetched 198.51.100.7; before addresses were broken (ui.text), each made the
+address in the name a link."""
 
 from playwright.sync_api import expect
 
 from geo.perimeter import Perimeter
 from store.share_links import QUERY_PARAM, encode
+from ui.text import WORD_JOINER
 
 IMAGE = "![x](http://198.51.100.7/{}.png)"
+LINKS = "a[href*='198.51.100.7']"
+
+
+def shown(name: str) -> str:
+    """The name as the page shows it: the same characters, a word joiner after « http: »."""
+    return name.replace("http:", "http:" + WORD_JOINER)
 
 
 def test_image_names_in_findings_warnings_and_the_link_toast_fetch_nothing(streamlit_server, page, tmp_path,
@@ -23,17 +32,19 @@ def test_image_names_in_findings_warnings_and_the_link_toast_fetch_nothing(strea
     expect(page.get_by_text("Aucune couche de CPTS chargée")).to_be_visible(timeout=60_000)
     page.get_by_test_id("stSidebar").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(layer)
     expect(page.get_by_text("Constats", exact=True)).to_be_visible(timeout=60_000)
-    expect(page.get_by_text(f"« {a} » et « {b} » se chevauchent", exact=False).first).to_be_visible()
-    expect(page.get_by_text(f"« {a} » : 1 code(s) inconnu(s)", exact=False).first).to_be_visible()
+    expect(page.get_by_text(f"« {shown(a)} » et « {shown(b)} » se chevauchent", exact=False).first).to_be_visible()
+    expect(page.get_by_text(f"« {shown(a)} » : 1 code(s) inconnu(s)", exact=False).first).to_be_visible()
     page.wait_for_timeout(1500)
     page.screenshot(path=artifacts_dir / "markdown_injection_ars.png", full_page=True)
     assert page.locator("img[src*='198.51.100.7']").count() == 0
+    assert page.locator(LINKS).count() == 0
 
     # The builder opened from a share link: the toast names the perimeter.
     name = IMAGE.format("toast")
     page.goto(f"{base}/?{QUERY_PARAM}={encode(Perimeter(name, {'81060', '81004'}))}")
-    expect(page.get_by_text(f"Périmètre « {name} » ouvert", exact=False)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(f"Périmètre « {shown(name)} » ouvert", exact=False)).to_be_visible(timeout=60_000)
     page.wait_for_timeout(1000)
     page.screenshot(path=artifacts_dir / "markdown_injection_toast.png")
     assert page.locator("img[src*='198.51.100.7']").count() == 0
+    assert page.locator(LINKS).count() == 0
     assert page.blocked_urls == []
