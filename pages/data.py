@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from formats import indicator_files
 from formats.iris import IrisFileError, read_iris_contours, read_iris_population
 from geo.french import fmt_int
 from geo.units import embedded_metadata, load_communes, load_successors
@@ -81,8 +82,12 @@ else:
     st.info("Aucun contour IRIS : tout fonctionne au niveau communal. Pour travailler par quartiers, "
             "téléchargez CONTOURS-IRIS sur le site de l'IGN (géoservices, archive .7z ou .zip, "
             "Lambert-93 ou WGS84) et importez-la ici.")
+upload_mb = indicator_files.MAX_FILE_BYTES // 2**20  # Streamlit's limit too (.streamlit/config.toml)
 upload = st.file_uploader("Importer des contours IRIS", key="iris_upload",
-                          type=["7z", "zip", "gpkg", "parquet", "geojson", "json"])
+                          type=["7z", "zip", "gpkg", "parquet", "geojson", "json"],
+                          help=f"{upload_mb} Mo au plus. Une archive plus lourde (la France entière) : "
+                               "ouvrez-la dans QGIS, gardez les départements utiles et enregistrez-les en "
+                               "GeoPackage (.gpkg), puis importez ce fichier.")
 if upload is not None and state.first_time("iris_upload", upload.file_id):
     with st.spinner("Lecture des contours IRIS…"):
         try:

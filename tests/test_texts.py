@@ -51,3 +51,18 @@ def test_a_departement_beyond_the_limit_is_refused_in_french(workspace):
     assert not at.exception
     assert at.session_state["deps"] == too_many[:MAX_PICKED_DEPS]
     assert any(f"{MAX_PICKED_DEPS} départements au plus" in w.value for w in at.warning)
+
+
+def test_the_iris_uploader_says_its_limit_and_what_to_do_beyond_it(workspace):
+    """Streamlit refuses a file over its limit in English, before the app sees it: the IRIS
+    uploader (the national archive can be the largest file a user sends) says the limit in
+    French beforehand, and how to send less."""
+    from ui import navigation
+
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.switch_page(navigation.DATA.script).run()
+    assert not at.exception
+    [uploader] = [u for u in at.get("file_uploader") if u.proto.id.endswith("iris_upload")]
+    assert uploader.proto.max_upload_size_mb in (0, mb(indicator_files.MAX_FILE_BYTES))
+    assert f"{mb(indicator_files.MAX_FILE_BYTES)} Mo au plus" in uploader.proto.help
+    assert "GeoPackage" in uploader.proto.help
