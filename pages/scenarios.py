@@ -4,7 +4,7 @@ delete (to the bin) or restore, each with its history of versions."""
 import streamlit as st
 
 from geo.units import vintage_label
-from ui import navigation, scenarios, state
+from ui import navigation, scenarios, state, tables
 
 st.set_page_config(page_title="Scénarios – Périmètres CPTS", page_icon="🗃️", layout="wide")
 state.init()
@@ -24,7 +24,7 @@ if not live:
     st.info("Aucun scénario enregistré. Construisez un périmètre dans la page « Construire un "
             "périmètre », puis « Enregistrer le scénario » dans le panneau Scénario.")
 else:
-    st.dataframe(scenarios.scenario_table(catalog, live), hide_index=True, width="stretch")
+    tables.table(scenarios.scenario_table(catalog, live), numbers=["Unités"])
     st.caption(f"Populations : {vintage_label(catalog.vintage)}.")
     by_id = {s.id: s for s in live}
     chosen = by_id[st.selectbox("Scénario", list(by_id), key="scenario_choice",

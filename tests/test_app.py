@@ -66,6 +66,18 @@ def test_empty_start_then_carmausin_example(app_before_map, catalog, carmausin):
     assert any("Taille 1" in i.value for i in app.info)
 
 
+def test_the_composition_table_writes_numbers_as_its_reader_does(app):
+    """The lettre d'intention's table: populations in the browser's number format (a French
+    browser writes « 9 872 », Streamlit's default « 9872 »), the year as written (not
+    « 2 023 »), and a dash, not « None », where a value is missing."""
+    app.sidebar.button[0].click().run()
+    [table] = app.dataframe
+    columns = json.loads(table.proto.columns)
+    assert columns["Population"]["type_config"]["format"] == "localized"
+    assert "Année" not in columns and "Code INSEE" not in columns
+    assert table.proto.placeholder == "—"
+
+
 def test_search_removes_then_undo_restores(app):
     app.sidebar.button[0].click().run()
     app.text_input[1].input("Carmaux").run()

@@ -1,5 +1,6 @@
-"""The app's own shape (issue 10): one module owns the session state, and the builder's
-screen module is nobody's library. Read from the source with `ast`, like test_layers.py."""
+"""The app's own shape (issue 10): one module owns the session state, one draws the tables,
+and the builder's screen module is nobody's library. Read from the source with `ast`, like
+test_layers.py."""
 
 from __future__ import annotations
 
@@ -26,6 +27,15 @@ def test_only_ui_state_touches_the_session_state(path):
         assert "session_state" in names_used(path)
         return
     assert "session_state" not in names_used(path), f"{path.name}: go through ui.state's accessors"
+
+
+@pytest.mark.parametrize("path", APP_FILES, ids=IDS)
+def test_only_ui_tables_draws_dataframes(path):
+    """A table drawn straight with st.dataframe writes 29824, 62.04 and « None »."""
+    if path == ROOT / "ui" / "tables.py":
+        assert "dataframe" in names_used(path)
+        return
+    assert "dataframe" not in names_used(path), f"{path.name}: draw tables with ui.tables.table"
 
 
 def builder_names_used(path: Path) -> set[str]:

@@ -10,6 +10,7 @@ data/code_successors.csv) for the indicator, never read back from the code under
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -241,12 +242,14 @@ def test_wrong_sheet_and_too_big_file(app, workspace, monkeypatch, sirene_frame)
 
 
 def test_french_numbers_and_sentences(app, carmausin):
-    """The EPCI share is written « 93,5 », not « 93.5 »; the Données page keeps the commas
-    of its sentence (only the thousands get a narrow space)."""
+    """The EPCI share is a number with one decimal, in the reader's number format (a French
+    browser writes « 93,5 », and the column still sorts by value); the Données page keeps
+    the commas of its sentence (only the thousands get a narrow space)."""
     at = open_page(app, DIAGNOSIS, carmausin)
-    epci = next(d.value for d in at.dataframe if "Part des communes (%)" in d.value.columns)
-    shares = epci["Part des communes (%)"].astype(str).tolist()
-    assert shares and all(re.fullmatch(r"\d{1,3}(,\d)?", s) for s in shares), shares
+    table = next(d for d in at.dataframe if "Part des communes (%)" in d.value.columns)
+    shares = table.value["Part des communes (%)"]
+    assert len(shares) and (shares == shares.round(1)).all() and shares.between(0, 100).all()
+    assert json.loads(table.proto.columns)["Part des communes (%)"]["type_config"]["format"] == "localized"
     at = open_page(at, DATA)
     sentence = next(m.value for m in at.markdown if "Code officiel géographique" in m.value)
     assert "(Paris, Lyon, Marseille), Code officiel géographique" in sentence

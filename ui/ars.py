@@ -31,7 +31,7 @@ from geo.coverage import (
 )
 from geo.french import fmt_int, fmt_percent
 from geo.mesh import Mesh
-from ui import choices, file_names, layer_reading, legend, navigation, state, territory
+from ui import choices, file_names, layer_reading, legend, navigation, state, tables, territory
 from ui import map as cmap
 from ui.findings import show_finding
 from ui.offline_assets import published_json
@@ -284,7 +284,7 @@ def cpts_frame(coverage: Coverage) -> pd.DataFrame:
         "Taille": t["taille"],
         "Communes": t["communes"],
         "Superficie (km²)": t["area_km2"].round(1),
-        "Densité (hab./km²)": t["density"],
+        "Densité (hab./km²)": t["density"].round(1),
         "CPTS voisines": t["neighbours"].map(", ".join),
         "Nombre de voisines": t["neighbours"].map(len),
         "Constats": t["findings"],
@@ -294,11 +294,10 @@ def cpts_frame(coverage: Coverage) -> pd.DataFrame:
 def cpts_table(coverage: Coverage, stem: str) -> None:
     st.subheader("Les CPTS")
     table = cpts_frame(coverage)
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "Population": st.column_config.NumberColumn(help="Vide quand la population est une fourchette "
-                                                    "(commune partagée) : voir l'estimation."),
-        "Densité (hab./km²)": st.column_config.NumberColumn(format="%.1f"),
-    })
+    tables.table(table, numbers=["Population", "Communes", "Superficie (km²)", "Densité (hab./km²)",
+                                 "Nombre de voisines"],
+                 helps={"Population": f"« {tables.MISSING} » quand la population est une fourchette "
+                                      "(commune partagée) : voir l'estimation."})
     st.caption("Cliquez un en-tête de colonne pour trier.")
     _xlsx_button(table, "Tableau des CPTS (XLSX)", f"{stem}_cpts", "CPTS")
 
@@ -310,7 +309,7 @@ def overlaps(catalog: Catalog, coverage: Coverage, stem: str) -> None:
         st.success("Aucune unité revendiquée entière par deux CPTS.")
     else:
         st.caption("Nombre d'unités revendiquées entières par les deux CPTS :")
-        st.dataframe(matrix, width="stretch")
+        tables.table(matrix, numbers=matrix.columns, hide_index=False)
         _xlsx_button(matrix.reset_index(names="CPTS"), "Matrice des chevauchements (XLSX)",
                      f"{stem}_matrice", "Chevauchements")
     if not coverage.overlaps:
@@ -322,7 +321,7 @@ def overlaps(catalog: Catalog, coverage: Coverage, stem: str) -> None:
         "Population en commun": o.population.label() if o.codes else "",
         "Communes partagées (découpage inconnu)": ", ".join(f"{name.get(c, c)} ({c})" for c in o.shared),
     } for o in coverage.overlaps])
-    st.dataframe(pairs, hide_index=True, width="stretch")
+    tables.table(pairs, numbers=["Unités en commun"])
     _xlsx_button(pairs, "Paires de CPTS (XLSX)", f"{stem}_paires", "Paires")
 
 
@@ -338,7 +337,7 @@ def white_zones(coverage: Coverage, stem: str) -> None:
         "Population": pd.array(white["population"], dtype="Int64"),
         "Isolée entre CPTS": white["isolated"].map({True: "oui", False: "non"}),
     })
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.table(table, numbers=["Population"])
     _xlsx_button(table, "Zones blanches (XLSX)", f"{stem}_zones_blanches", "Zones blanches")
 
 
@@ -350,9 +349,9 @@ def unplaced(catalog: Catalog, coverage: Coverage) -> None:
         st.warning(md(f"« {name} » : {fmt_int(len(codes))} code(s) inconnu(s), non placé(s) : {', '.join(codes)}"))
     if coverage.remapped:
         names = catalog.column("name")
-        st.dataframe(pd.DataFrame([
+        tables.table(pd.DataFrame([
             {"Code dans la couche": old, "Code actuel": new, "Commune": names.get(new, "")}
-            for old, new in sorted(coverage.remapped.items())]), hide_index=True)
+            for old, new in sorted(coverage.remapped.items())]))
         st.caption("Communes fusionnées depuis la couche : leur code est remplacé par celui de la "
                    "commune nouvelle.")
     for warning in coverage.warnings:

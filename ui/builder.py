@@ -24,7 +24,7 @@ from geo.french import fmt_density, fmt_int, fmt_km2
 from geo.perimeter import Perimeter, from_epci
 from geo.population import TAILLE_THRESHOLDS
 from reports.lettre import lettre_csv, lettre_table, with_total
-from ui import choices, layer_reading, perimeter_map, state
+from ui import choices, layer_reading, perimeter_map, state, tables
 from ui.file_names import file_stem
 from ui.findings import show_finding
 from ui.perimeter_figures import population_by_commune, taille_gauge, taille_scale
@@ -271,7 +271,7 @@ def composition_panel(catalog: Catalog, report: Report) -> None:
                     config={"displayModeBar": False})
     st.subheader("Composition (lettre d'intention)")
     table = with_total(table)
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.table(table, numbers=["Population"])
     remove = st.multiselect("Retirer des unités", p.sorted_codes(), placeholder=choices.CHOOSE,
                             format_func=lambda c: f"{catalog.column('name').get(c, '?')} ({c})")
     if remove and st.button("Retirer la sélection"):

@@ -32,7 +32,7 @@ from geo.units import vintage_label
 from indicators.aggregate import Comparison
 from indicators.basics import epci_shares, summary
 from indicators.definitions import SHARE_65, Dataset
-from ui import data_imports, legend, navigation, state
+from ui import data_imports, legend, navigation, state, tables
 from ui.file_names import file_stem
 from ui.indicator_figures import (
     PER_10K,
@@ -110,11 +110,10 @@ def key_figures(catalog: Catalog, report: Report) -> None:
     if not shares.empty:
         st.markdown("**EPCI concernés**")
         hidden = ["epci_code"] + ([] if shares["partial"].any() else ["partial"])
-        shares = shares.assign(share_pct=shares["share_pct"].map(fmt_dec))  # « 93,5 »
-        st.dataframe(shares.drop(columns=hidden).rename(columns={
+        shown = shares.assign(share_pct=shares["share_pct"].round(1)).drop(columns=hidden).rename(columns={
             "epci_name": "EPCI", "communes_epci": "Communes de l'EPCI", "communes_in": "dans le périmètre",
-            "partial": "en partie (IRIS)", "share_pct": "Part des communes (%)"}),
-            hide_index=True, width="stretch")
+            "partial": "en partie (IRIS)", "share_pct": "Part des communes (%)"})
+        tables.table(shown, numbers=shown.columns.drop("EPCI"))
 
 
 def departement_context(catalog: Catalog, report: Report) -> None:
@@ -305,8 +304,7 @@ def summary_section(results: list[Result], catalog: Catalog, report: Report) -> 
     if table.empty:
         return
     numbers = table.columns.drop(["Indicateur", "Unité", "Source"])
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="localized") for c in numbers})
+    tables.table(table, numbers=numbers)
     figures = summary(catalog.units, report)
     notes = [
         f"{figures['name']} : {figures['population_label']} ({figures['taille']}), "

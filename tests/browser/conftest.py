@@ -136,13 +136,12 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture
-def page(browser, request, artifacts_dir):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def offline_page(browser, **options):
+    """A page in a new browser context (`options`: viewport, locale, user agent…) that aborts
+    every request to another machine and lists it in `page.blocked_urls`."""
+    context = browser.new_context(**options)
     page = context.new_page()
     page.blocked_urls = []
-    console = []
-    page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
 
     def offline_only(route):
         host = urlsplit(route.request.url).hostname
@@ -153,6 +152,15 @@ def page(browser, request, artifacts_dir):
             route.abort("internetdisconnected")
 
     context.route("**/*", offline_only)
+    return page
+
+
+@pytest.fixture
+def page(browser, request, artifacts_dir):
+    page = offline_page(browser, viewport={"width": 1280, "height": 900})
+    context = page.context
+    console = []
+    page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:

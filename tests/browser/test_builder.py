@@ -123,3 +123,4 @@ def test_findings_legend_and_see_on_the_map_brings_the_map_into_view(streamlit_s
     expect(iframe).not_to_be_in_viewport(ratio=0.9)
     see.click()
     expect(iframe).to_be_in_viewport(ratio=0.9, timeout=10_000)
+

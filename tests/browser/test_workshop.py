@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.clipping import clipped
-from tests.browser.conftest import LOCAL_HOSTS
+from tests.browser.conftest import offline_page
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 ROOM_URL = "http://192.0.2.50:8501"
@@ -94,21 +94,11 @@ IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit
 @pytest.fixture
 def phone(browser):
     """A 390×844 phone, offline like the `page` fixture."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=IPHONE_UA,
-                                  is_mobile=True, has_touch=True)
-    blocked = []
-
-    def offline_only(route):
-        if urlsplit(route.request.url).hostname in (None, *LOCAL_HOSTS):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort("internetdisconnected")
-
-    context.route("**/*", offline_only)
-    yield context.new_page()
-    context.close()
-    assert blocked == []
+    phone = offline_page(browser, viewport={"width": 390, "height": 844}, user_agent=IPHONE_UA,
+                         is_mobile=True, has_touch=True)
+    yield phone
+    phone.context.close()
+    assert phone.blocked_urls == []
 
 
 def test_the_share_link_opens_a_compact_view_on_a_phone(streamlit_server, page, phone, artifacts_dir):
