@@ -6,6 +6,7 @@ the real PACA layer's `communes`/`arrondissements` lists (../shared/data/cpts_pa
 never against geo.coverage's own output."""
 
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
@@ -107,6 +108,13 @@ def test_example_layer_figures_and_table_match_the_file(app, catalog, paca):
     exact = cpts.drop(sharing)
     sums = expected["leaves"].map(lambda leaves: int(pop[sorted(leaves)].sum())).reindex(exact.index)
     assert (exact["Population"].astype(int) == sums).all()
+    # In the reader's number format (« 3 294,9 » in a French browser), one decimal for the
+    # area and the density (« 602,0 », not « 602 » beside it), a dash for a range.
+    [drawn] = [d for d in at.dataframe if d.value.columns[0] == "CPTS"]
+    config = {name: c.get("type_config", {}) for name, c in json.loads(drawn.proto.columns).items()}
+    assert all(config[c]["format"] == "localized" for c in ("Population", "Communes", "Densité (hab./km²)"))
+    assert config["Superficie (km²)"]["step"] == config["Densité (hab./km²)"]["step"] == 0.1
+    assert drawn.proto.placeholder == "—"
 
     white_parts = marseille - covered_leaves  # Marseille's 1er arrondissement (SOURCES.md)
     white = table(at, "Département")

@@ -294,8 +294,8 @@ def cpts_frame(coverage: Coverage) -> pd.DataFrame:
 def cpts_table(coverage: Coverage, stem: str) -> None:
     st.subheader("Les CPTS")
     table = cpts_frame(coverage)
-    tables.table(table, numbers=["Population", "Communes", "Superficie (km²)", "Densité (hab./km²)",
-                                 "Nombre de voisines"],
+    tables.table(table, numbers=["Population", "Communes", "Nombre de voisines"],
+                 decimals={"Superficie (km²)": 1, "Densité (hab./km²)": 1},
                  helps={"Population": f"« {tables.MISSING} » quand la population est une fourchette "
                                       "(commune partagée) : voir l'estimation."})
     st.caption("Cliquez un en-tête de colonne pour trier.")

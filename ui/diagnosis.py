@@ -113,7 +113,8 @@ def key_figures(catalog: Catalog, report: Report) -> None:
         shown = shares.assign(share_pct=shares["share_pct"].round(1)).drop(columns=hidden).rename(columns={
             "epci_name": "EPCI", "communes_epci": "Communes de l'EPCI", "communes_in": "dans le périmètre",
             "partial": "en partie (IRIS)", "share_pct": "Part des communes (%)"})
-        tables.table(shown, numbers=shown.columns.drop("EPCI"))
+        tables.table(shown, numbers=shown.columns.drop(["EPCI", "Part des communes (%)"]),
+                     decimals={"Part des communes (%)": 1})
 
 
 def departement_context(catalog: Catalog, report: Report) -> None:

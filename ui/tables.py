@@ -17,13 +17,15 @@ import streamlit as st
 MISSING = "—"
 
 
-def table(frame: pd.DataFrame, numbers: Iterable[str] = (), helps: Mapping[str, str] | None = None,
-          hide_index: bool = True) -> None:
-    """`frame` as a table: the `numbers` columns in the reader's number format, `helps` as
-    the tooltips of their columns' headers."""
-    helps = helps or {}
-    numbers = list(numbers)
-    config = {
-        name: st.column_config.NumberColumn(format="localized", help=helps.get(name)) for name in numbers}
+def table(frame: pd.DataFrame, numbers: Iterable[str] = (), decimals: Mapping[str, int] | None = None,
+          helps: Mapping[str, str] | None = None, hide_index: bool = True) -> None:
+    """`frame` as a table: the `numbers` columns in the reader's number format (as many
+    decimals as each value has), the `decimals` columns with that many decimals each (« 602,0 »
+    beside « 3 294,9 »), `helps` as the tooltips of their columns' headers."""
+    helps, decimals = helps or {}, decimals or {}
+    numbers = [*numbers, *decimals]
+    config = {name: st.column_config.NumberColumn(format="localized", help=helps.get(name),
+                                                  step=10.0 ** -decimals[name] if name in decimals else None)
+              for name in numbers}
     config |= {name: st.column_config.Column(help=text) for name, text in helps.items() if name not in numbers}
     st.dataframe(frame, hide_index=hide_index, width="stretch", column_config=config, placeholder=MISSING)
