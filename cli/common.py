@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from formats.columns import ColumnChoice
+from formats.columns import SAME_NAME_OPTIONS, ColumnChoice
 from formats.iris import IrisFileError, read_iris_contours
 from formats.layers import Layer, PerimeterFileError, read_layer
 from geo.catalog import Catalog
@@ -46,6 +46,9 @@ def parser(prog: str, description: str) -> Parser:
     p.add_argument("--name-column", metavar="COLONNE",
                    help="colonne qui regroupe les lignes en périmètres (nom de la CPTS) ; "
                         "'' pour lire tout le fichier comme un seul périmètre")
+    p.add_argument("--meme-nom", choices=list(SAME_NAME_OPTIONS.values()), dest="same_name",
+                   help="entités portant le même nom : « fusionner » (une CPTS en plusieurs morceaux) "
+                        "ou « separer » (des CPTS distinctes) ; demandé quand le fichier en a")
     p.add_argument("--iris", help="contours IRIS (CONTOURS-IRIS de l'IGN, .shp/.gpkg/.zip/.7z/.parquet)")
     p.add_argument("--millesime", help="millésime des populations légales (par défaut celui "
                    "en vigueur ; un millésime antérieur pour retrouver le chiffre d'une lettre)")
@@ -83,7 +86,9 @@ def read_file(catalog: Catalog, name: str, args: argparse.Namespace | None = Non
     """A layer read with the columns the user imposed (options apply to the main file only),
     printing on stderr what was chosen."""
     path = read_path(name)
-    choice = ColumnChoice(getattr(args, "code_column", None), getattr(args, "name_column", None))
+    word = getattr(args, "same_name", None)
+    same_name = next((key for key, option in SAME_NAME_OPTIONS.items() if option == word), None)
+    choice = ColumnChoice(getattr(args, "code_column", None), getattr(args, "name_column", None), same_name)
     layer = read_layer(catalog, path.read_bytes(), path.name, choice)
     if layer.detection is not None:
         print(f"Lecture de « {path.name} » :", file=sys.stderr)

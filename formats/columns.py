@@ -46,8 +46,9 @@ MIN_SHARE = 0.8
 
 
 class AmbiguousColumnsError(ValueError):
-    """Two readings of the file are plausible; `kind` is `code` or `group`, `candidates` the
-    columns to choose from. The message is French, for the user."""
+    """Two readings of the file are plausible; `kind` is `code` or `group` (`candidates`: the
+    columns to choose from) or `same_name` (`candidates`: the names several features carry,
+    one CPTS in pieces or distinct CPTS). The message is French, for the user."""
 
     def __init__(self, kind: str, candidates: list[str], columns: list[str]):
         self.kind, self.candidates, self.columns = kind, candidates, columns
@@ -55,6 +56,11 @@ class AmbiguousColumnsError(ValueError):
         if kind == "code":
             text = (f"Plusieurs colonnes contiennent des codes INSEE différents : {names}. "
                     "Indiquez laquelle utiliser (option --code-column en ligne de commande).")
+        elif kind == "same_name":
+            text = (f"Plusieurs entités portent le même nom : {names}. Chacun de ces noms est-il une "
+                    "seule CPTS en plusieurs morceaux, ou des CPTS distinctes ? Indiquez-le (option "
+                    f"--meme-nom {SAME_NAME_OPTIONS['merge']} ou --meme-nom {SAME_NAME_OPTIONS['separate']} "
+                    "en ligne de commande).")
         else:
             text = (f"Plusieurs colonnes peuvent regrouper les lignes en périmètres : {names}. "
                     "Indiquez laquelle porte le nom de la CPTS (option --name-column ; "
@@ -68,10 +74,17 @@ class ColumnNotFoundError(ValueError):
 
 @dataclass(frozen=True)
 class ColumnChoice:
-    """What the user imposes: a code column, a grouping column ('' = none, one perimeter)."""
+    """What the user imposes: a code column, a grouping column ('' = none, one perimeter),
+    and what features carrying the same name are (`merge`: one CPTS in pieces; `separate`:
+    distinct CPTS, renamed « (2) »)."""
 
     code: str | None = None
     group: str | None = None
+    same_name: str | None = None
+
+
+# The command line's words for ColumnChoice.same_name (--meme-nom).
+SAME_NAME_OPTIONS = {"merge": "fusionner", "separate": "separer"}
 
 
 @dataclass
@@ -88,6 +101,8 @@ class Detection:
     code_candidates: tuple[str, ...] = ()
     group_candidates: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
+    same_names: tuple[str, ...] = ()  # names carried by several features, as the file has them
+    same_name: str | None = None  # what they were taken for (ColumnChoice.same_name)
     perimeters: int = 0
     imposed_code: bool = False
     imposed_group: bool = False
@@ -117,6 +132,11 @@ class Detection:
         if self.uncovered:
             lines.append("Lignes sans CPTS (comptées en zone blanche) : " + ", ".join(
                 f"« {v or '(vide)'} » ({n})" for v, n in self.uncovered.items()) + ".")
+        if self.same_names:
+            names = ", ".join(f"« {n} »" for n in self.same_names)
+            lines.append(f"Entités de même nom ({names}) : " + (
+                "une seule CPTS en plusieurs morceaux pour chaque nom." if self.same_name == "merge"
+                else "des CPTS distinctes, la seconde renommée « (2) »."))
         return lines
 
 

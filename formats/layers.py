@@ -19,6 +19,7 @@ import io
 import json
 import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -392,6 +393,7 @@ def _layer_from_rows(catalog: Catalog, table: pd.DataFrame, geometry, filename: 
     if has_shapes:
         catalog = _with_layer_iris(catalog, layer, rows, geometry, filename)
     keys = _row_keys(table, group, one_code_rows, geometry is not None, stem, detection, layer, rows)
+    keys = _same_names(keys, choice, detection)
     order: dict[object, list[int]] = {}
     names: dict[object, str] = {}
     for i, key in enumerate(keys):
@@ -436,6 +438,26 @@ def _row_keys(table, group, one_code_rows, features, stem, detection, layer, row
         else:
             keys.append((i, value or f"CPTS sans nom n°{i}"))
     return keys
+
+
+def _same_names(keys: list[tuple[object, str] | None], choice: ColumnChoice,
+                detection: Detection) -> list[tuple[object, str] | None]:
+    """Features (each its own perimeter) carrying the same name: one CPTS exported in pieces
+    (QGIS « multipart to single parts »), or distinct CPTS? The user says which (`choice`);
+    until then AmbiguousColumnsError asks."""
+    counts = Counter(name for key in keys if key is not None and isinstance(key[0], int)
+                     for name in [key[1]] if not name.startswith("CPTS sans nom n°"))
+    repeated = sorted(name for name, n in counts.items() if n > 1)
+    if not repeated:
+        return keys
+    detection.same_names, detection.same_name = tuple(repeated), choice.same_name
+    if choice.same_name is None:
+        raise AmbiguousColumnsError("same_name", repeated, list(detection.columns))
+    if choice.same_name == "separate":
+        return keys
+    merged = set(repeated)
+    return [(("name", key[1]), key[1]) if key is not None and isinstance(key[0], int) and key[1] in merged
+            else key for key in keys]
 
 
 def _add_group(catalog, layer, name, taken, members, table, geometry, rows, special, code_names, group, arr_col,

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+import shapely
 from streamlit.testing.v1 import AppTest
 
 from formats.layers import Layer
@@ -150,6 +151,33 @@ def test_opening_a_file_of_several_perimeters_says_so_and_keeps_the_others_as_ne
     assert app.session_state["perimeter"].name == "Essai A"
     assert [p.name for p in app.session_state["layers"]["deux.csv"].perimeters] == ["Essai B"]
     assert any("contient 2 périmètres" in i.value for i in app.info)
+
+
+def test_opening_a_cpts_exported_in_pieces_asks_then_opens_it_whole(app, catalog):
+    """A GeoJSON where one CPTS is two features of the same name (QGIS's « multipart to
+    single parts »): the builder asks instead of opening one piece and making the other a
+    neighbour; answered « une seule CPTS », it opens both pieces as one perimeter."""
+    units = catalog.units
+    pieces = [("Essai Nord", ["81060", "81004"]), ("Essai Nord", ["81065"])]
+    layer = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"nom": name, "communes": codes},
+        "geometry": json.loads(shapely.to_geojson(units.loc[codes].geometry.union_all()))} for name, codes in pieces]}
+    uploader = next(u for u in app.get("file_uploader") if u.key == "upload_perimeter")
+    uploader.upload("morceaux.geojson", json.dumps(layer).encode(), "application/geo+json")
+    app.run()
+    assert not app.exception, app.exception
+    assert any("Question avant l'analyse" in w.value and "Essai Nord" in w.value for w in app.warning)
+    assert not app.session_state["perimeter"].codes and not app.session_state["layers"]
+    app.radio(key="open_cols_same").set_value("merge").run()
+    assert not app.exception, app.exception
+    assert app.session_state["perimeter"].name == "Essai Nord"
+    assert app.session_state["perimeter"].codes == {"81060", "81004", "81065"}
+    assert not app.session_state["layers"]
+    # The other answer: two CPTS, the second a neighbour, renamed and said.
+    app.radio(key="open_cols_same").set_value("separate").run()
+    assert app.session_state["perimeter"].codes == {"81060", "81004"}
+    assert [p.name for p in app.session_state["layers"]["morceaux.geojson"].perimeters] == ["Essai Nord (2)"]
+    assert any("Nom en double" in w.value for w in app.warning)
 
 
 def test_the_vintage_picker_changes_the_population_and_says_which(app, catalog, carmausin):

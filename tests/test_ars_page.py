@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
+import shapely
 from streamlit import net_util
 from streamlit.testing.v1 import AppTest
 
@@ -184,6 +185,27 @@ def test_upload_shows_what_was_read_and_the_columns_can_be_changed(app, catalog,
     assert not at.exception, at.exception
     assert metric(at, "CPTS") == "1"
     assert table(at, "CPTS")["Communes"].tolist() == [32]
+
+
+def test_features_of_the_same_name_are_asked_about_before_any_analysis(app, catalog):
+    """An ARS layer where one CPTS is two features of one name: asked, nothing computed on a
+    guess; answered, the CPTS is counted once with both pieces."""
+    units = catalog.units
+    pieces = [("Essai Nord", ["81060", "81004"]), ("Essai Nord", ["81065"]), ("Essai Sud", ["81099"])]
+    layer = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"nom": name, "communes": codes},
+        "geometry": json.loads(shapely.to_geojson(units.loc[codes].geometry.union_all()))} for name, codes in pieces]}
+    at = open_page(app, ARS_PAGE)
+    at.sidebar.file_uploader[0].upload("morceaux.geojson", json.dumps(layer).encode(), "application/geo+json")
+    at.run()
+    assert not at.exception, at.exception
+    question = next(w.value for w in at.warning if "Question avant l'analyse" in w.value)
+    assert md("« Essai Nord »") in question
+    assert not [m for m in at.metric if m.label == "CPTS"]
+    at.radio(key="ars_cols_morceaux_same").set_value("merge").run()
+    assert not at.exception, at.exception
+    assert metric(at, "CPTS") == "2"
+    assert table(at, "CPTS").set_index("CPTS").at["Essai Nord", "Communes"] == 3
 
 
 def test_ambiguous_upload_asks_before_any_analysis(app):

@@ -13,7 +13,8 @@ import pytest
 import shapely
 
 from cli.coverage import main, render
-from formats.layers import Layer, read_layer
+from formats.columns import ColumnChoice
+from formats.layers import AmbiguousFileError, Layer, read_layer
 from geo.coverage import Scope, ScopeError, analyse_layer
 from geo.perimeter import Perimeter
 from geo.units import load_commune_neighbours
@@ -213,7 +214,15 @@ def test_messy_layer_keeps_names_as_text_and_reports_codes_not_placed(catalog, t
         for name, codes in features]}
     path = tmp_path / "essai.geojson"
     path.write_text(json.dumps(collection))
-    coverage = analyse_layer(catalog, read_layer(catalog, path.read_bytes(), path.name))
+    # Two features named « Essai doublon »: one CPTS in pieces, or two CPTS? Asked, not picked.
+    with pytest.raises(AmbiguousFileError, match="« Essai doublon »") as asked:
+        read_layer(catalog, path.read_bytes(), path.name)
+    assert asked.value.kind == "same_name" and asked.value.candidates == ["Essai doublon"]
+    merged = read_layer(catalog, path.read_bytes(), path.name, ColumnChoice(same_name="merge"))
+    assert [p.codes for p in merged.perimeters if p.name.startswith("Essai doublon")] == [{"81065", "81099"}]
+    assert any("une seule CPTS en plusieurs morceaux" in line for line in merged.detection.describe())
+    coverage = analyse_layer(catalog, read_layer(catalog, path.read_bytes(), path.name,
+                                                 ColumnChoice(same_name="separate")))
 
     assert coverage.unplaced == {html: ["99999"]}
     assert coverage.remapped == {old: new}
@@ -258,6 +267,33 @@ def test_cli_french_text_and_unreadable_input(paca_file, tmp_path, capsys):
     assert "Fichier introuvable" in capsys.readouterr().err
     assert main([str(paca_file), "--region", "99"]) == 2
     assert "Région inconnue" in capsys.readouterr().err
+
+
+def test_cli_asks_what_features_of_the_same_name_are(catalog, tmp_path, capsys):
+    """A CPTS exported in two pieces (two features, one name): the command line does not pick,
+    it says which option to take; with it, it says what was chosen and counts accordingly."""
+    units = catalog.units
+    pieces = [("Essai Nord", ["81060", "81004"]), ("Essai Nord", ["81065"]), ("Essai Sud", ["81106"])]
+    layer = tmp_path / "morceaux.geojson"
+    layer.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"nom": name, "communes": codes},
+        "geometry": json.loads(shapely.to_geojson(units.loc[codes].geometry.union_all()))}
+        for name, codes in pieces]}))
+    assert main([str(layer), "--departement", "81"]) == 2
+    err = capsys.readouterr().err
+    assert "« Essai Nord »" in err and "--meme-nom fusionner" in err and "--meme-nom separer" in err
+    main([str(layer), "--departement", "81", "--meme-nom", "fusionner", "--json"])
+    out = capsys.readouterr()
+    merged = {c["name"]: c for c in json.loads(out.out)["cpts"]}
+    assert sorted(merged) == ["Essai Nord", "Essai Sud"]
+    both_pieces = int(units.loc[["81060", "81004", "81065"], "population"].sum())
+    assert merged["Essai Nord"]["population"]["value"] == both_pieces
+    assert "une seule CPTS en plusieurs morceaux" in out.err
+    main([str(layer), "--departement", "81", "--meme-nom", "separer", "--json"])
+    out = capsys.readouterr()
+    assert sorted(c["name"] for c in json.loads(out.out)["cpts"]) == [
+        "Essai Nord", "Essai Nord (2)", "Essai Sud"]
+    assert "des CPTS distinctes" in out.err
 
 
 def test_findings_of_one_cpts_name_it(catalog):

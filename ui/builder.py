@@ -10,9 +10,9 @@ import streamlit as st
 
 from formats.layers import (
     MAX_FILE_MB,
+    AmbiguousFileError,
     Layer,
     PerimeterFileError,
-    read_layer,
     to_csv,
     to_geojson,
 )
@@ -74,8 +74,18 @@ def apply_uploads(catalog: Catalog) -> list[Message]:
     show under the uploaders, as (st.error/st.warning/st.info, text)."""
     messages: list[Message] = []
     opened = state.UPLOAD_PERIMETER.get()
-    if opened is not None and state.first_time(state.UPLOAD_PERIMETER.key, opened.file_id):
-        layer = _read(catalog, opened, messages)
+    if opened is not None:
+        # Read as the neighbours' layer is: a file with two readings (two code columns,
+        # features of the same name) asks under the uploader, and opens once answered.
+        key = "open_cols"
+        layer, error = layer_reading.read(catalog, opened.getvalue(), opened.name, key)
+        asking = isinstance(error, AmbiguousFileError)
+        if asking or (layer is not None and layer.detection is not None and layer.detection.same_names):
+            messages.append((lambda _: layer_reading.panel(key, layer, error), ""))
+        if not asking and state.first_time(state.UPLOAD_PERIMETER.key, (opened.file_id, layer_reading.choice(key))):
+            layer = _said(opened.name, layer, error, messages)
+        else:
+            layer = None
         if layer:
             first, *others = layer.perimeters
             state.set_perimeter(first)
@@ -117,11 +127,11 @@ def uploads(messages: list[Message]) -> None:
             st.rerun()
 
 
-def _read(catalog: Catalog, upload, messages: list[Message]):
-    try:
-        layer = read_layer(catalog, upload.getvalue(), upload.name)
-    except PerimeterFileError as exc:
-        messages.append((st.error, f"{md(exc)} Le périmètre en cours est conservé."))
+def _said(name: str, layer: Layer | None, error: PerimeterFileError | None, messages: list[Message]) -> Layer | None:
+    """The layer just read from the file `name`, with what its reading has to say in
+    `messages`; None, and why, when it could not be read."""
+    if layer is None:
+        messages.append((st.error, f"{md(error or name)} Le périmètre en cours est conservé."))
         return None
     for name, codes in layer.unknown_codes.items():
         messages.append((st.warning, md(f"Codes non reconnus dans « {name} » : {', '.join(codes)}")))

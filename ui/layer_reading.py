@@ -1,8 +1,9 @@
 """How an uploaded layer or table was read, shown before anything is computed from it, with
-the columns to change; and the question when the file has two plausible readings.
+the columns to change; and the question when the file has two plausible readings (two code
+or grouping columns, or features carrying the same name: one CPTS in pieces, or several).
 
-Used by « Comparer les CPTS » and the builder's neighbour upload. The reading is cached per
-(file, choice), so changing a column rereads only once.
+Used by « Comparer les CPTS » and the builder's uploads. The reading is cached per (file,
+choice), so changing a column rereads only once.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from ui.text import md
 
 AUTO = "(détection automatique)"
 NO_GROUP = "(aucune : un seul périmètre)"
+SAME_NAME = {"merge": "une seule CPTS en plusieurs morceaux", "separate": "des CPTS distinctes"}
 
 
 def choice(key: str) -> ColumnChoice:
     code = state.Slot(f"{key}_code", AUTO).get()
     group = state.Slot(f"{key}_group", AUTO).get()
     return ColumnChoice(None if code == AUTO else code,
-                        None if group == AUTO else ("" if group == NO_GROUP else group))
+                        None if group == AUTO else ("" if group == NO_GROUP else group),
+                        state.Slot(f"{key}_same", None).get())
 
 
 @st.cache_resource(show_spinner="Lecture du fichier…", max_entries=8)
@@ -51,11 +54,19 @@ def panel(key: str, layer: Layer | None, error: PerimeterFileError | None) -> No
         getattr(error, "columns", []) or [])
     if isinstance(error, AmbiguousFileError):
         st.warning("**Question avant l'analyse** — " + md(str(error).split(" Indiquez")[0])
-                   + " Choisissez ci-dessous la colonne à utiliser.")
+                   + (" Répondez ci-dessous." if error.kind == "same_name"
+                      else " Choisissez ci-dessous la colonne à utiliser."))
     elif error is not None:
         st.error(md(str(error)))
     elif layer is not None and layer.detection is not None:
         st.markdown("\n".join(f"- {md(line)}" for line in layer.detection.describe()))
+    if (isinstance(error, AmbiguousFileError) and error.kind == "same_name") or (
+            layer is not None and layer.detection is not None and layer.detection.same_names):
+        st.radio("Les entités qui portent le même nom sont", list(SAME_NAME), format_func=SAME_NAME.__getitem__,
+                 index=None, key=f"{key}_same", horizontal=True,
+                 help="Une CPTS exportée en plusieurs morceaux (une entité par morceau) porte le même "
+                      "nom sur chacun : réunis, ils font une CPTS. Des CPTS distinctes de même nom "
+                      "sont gardées séparées, la seconde renommée « (2) ».")
     if not columns:
         return
     left, right = st.columns(2)
