@@ -21,21 +21,22 @@ def names_used(path: Path) -> set[str]:
             | {n.id for n in nodes if isinstance(n, ast.Name)})
 
 
-@pytest.mark.parametrize("path", APP_FILES, ids=IDS)
-def test_only_ui_state_touches_the_session_state(path):
-    if path == ROOT / "ui" / "state.py":
-        assert "session_state" in names_used(path)
-        return
-    assert "session_state" not in names_used(path), f"{path.name}: go through ui.state's accessors"
+# Streamlit names one module of the app owns: (its path, what the others do instead).
+OWNED = {
+    "session_state": ("ui/state.py", "go through ui.state's accessors"),
+    # st.dataframe straight writes 29824, 62.04 and « None ».
+    "dataframe": ("ui/tables.py", "draw tables with ui.tables.table"),
+}
 
 
+@pytest.mark.parametrize("name", OWNED)
 @pytest.mark.parametrize("path", APP_FILES, ids=IDS)
-def test_only_ui_tables_draws_dataframes(path):
-    """A table drawn straight with st.dataframe writes 29824, 62.04 and « None »."""
-    if path == ROOT / "ui" / "tables.py":
-        assert "dataframe" in names_used(path)
+def test_one_module_owns_each_of_these_streamlit_names(path, name):
+    owner, instead = OWNED[name]
+    if path == ROOT / owner:
+        assert name in names_used(path)
         return
-    assert "dataframe" not in names_used(path), f"{path.name}: draw tables with ui.tables.table"
+    assert name not in names_used(path), f"{path.name}: {instead}"
 
 
 def builder_names_used(path: Path) -> set[str]:
