@@ -11,7 +11,8 @@ every non-local request aborted, and measures:
   apart, in each fresh session (1 s after the page settled: the map, then the Taille scale
   that waits for it; the first session's is also the first on a freshly started server),
   then at least 20 next clicks (median, p90);
-- the same for a whole région (Occitanie), with the bytes the map needs;
+- the same for a whole région (Occitanie, and Île-de-France with Paris by arrondissement),
+  with the bytes the map needs;
 - on the ARS page, choosing a CPTS to highlight on the coverage map;
 - a bounded load run: 10 browser contexts of one Chromium on loopback, each clicking
   communes, with the browser-observed latency, errors, the server's own time per script
@@ -53,7 +54,9 @@ LOADS = 8
 NEXT_CLICKS = 20
 SESSIONS = 10
 CLICKS_PER_SESSION = 8
-REGION = ("Occitanie", "76")
+# The whole régions on the builder's map: (name, départements, units drawn at least).
+REGIONS = [("Occitanie", ("09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"), 4000),
+           ("Île-de-France", ("75", "77", "78", "91", "92", "93", "94", "95"), 1200)]
 
 # Targets of issue 14, and the figures measured on the code before it (commit 4cffc2f,
 # 2026-12-01 ~12:40 UTC, load average 6.5, then 20 during the load run, on the 2 cores
@@ -235,7 +238,7 @@ def _show_region(page, name: str) -> bool:
     return True
 
 
-def _region(browser, url: str, targets, units: int) -> dict | None:
+def _region(browser, url: str, name: str, targets, units: int) -> dict | None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.route("**/*", _offline)
     page = context.new_page()
@@ -249,7 +252,7 @@ def _region(browser, url: str, targets, units: int) -> dict | None:
     received.clear()
     fetched.clear()
     start = time.perf_counter()
-    if not _show_region(page, REGION[0]):
+    if not _show_region(page, name):
         context.close()
         return None
     frame = _wait_map(page, units)
@@ -443,15 +446,17 @@ def _report_departement(dep: dict) -> None:
           f"{statistics.median(dep['click_bytes']) / 1000:.0f} kB")
 
 
-def _report_region(region: dict | None) -> None:
+def _report_region(name: str, deps: tuple[str, ...], region: dict | None) -> None:
     if region is None:
-        print(f"Région {REGION[0]}: the app offers no whole-région map (at most 6 départements)")
+        print(f"Région {name}: the app offers no whole-région map (at most 6 départements)")
         return
-    print(f"Région {REGION[0]} (13 départements); load average {os.getloadavg()[0]:.1f}")
+    print(f"Région {name} ({len(deps)} départements); load average {os.getloadavg()[0]:.1f}")
     _line("map_region", "map drawn after picking the région", _s(region["map"]))
     _line("region_bytes", "bytes for the map (websocket + territory file, as sent)",
           f"{region['bytes'] / 1e6:.2f} MB")
-    _line("first_click", "first click -> figures", _s(region["first"][1]), "region_first")
+    # The earlier rounds measured Occitanie only.
+    _line("first_click", "first click -> figures", _s(region["first"][1]),
+          "region_first" if name == REGIONS[0][0] else "-")
     answered = [f for _, f in region["next"] if f is not None]
     median, p90 = _quantiles(answered)
     _line("region_median", f"next clicks -> figures (median of {len(answered)}, "
@@ -499,8 +504,6 @@ def main() -> None:
 
     print(f"load average: {os.getloadavg()}", flush=True)
     tarn = _targets(("81",), NEXT_CLICKS + 1)
-    region_deps = ("09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82")
-    region_targets = _targets(region_deps, NEXT_CLICKS + 1)
     with tempfile.TemporaryDirectory() as workspace:
         run_log = str(Path(workspace) / "runs.log")
         proc, url = _serve(workspace, run_log)
@@ -508,7 +511,9 @@ def main() -> None:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
                 _report_departement(_departement(browser, url, tarn))
-                _report_region(_region(browser, url, region_targets, 4000))
+                for name, deps, units in REGIONS:
+                    targets = _targets(deps, NEXT_CLICKS + 1)
+                    _report_region(name, deps, _region(browser, url, name, targets, units))
                 _report_ars(_ars(browser, url))
                 browser.close()
             sys.stdout.flush()
