@@ -410,10 +410,13 @@ SINCE = {"map_dep": ("1.13-1.39 s", "0.84-0.96 s"), "first_click": ("~1.6 s", "0
          "region_first": ("n/a", "0.76-1.18 s")}
 
 
-def _line(key: str, label: str, value: str, since_key: str | None = None) -> None:
-    rounds = SINCE.get(since_key or key)
+def _line(key: str, label: str, value: str, since_key: str | None = None, earlier: bool = True) -> None:
+    """One figure beside its target, and (`earlier`: it was measured then) its values before
+    issue 14 and after its earlier rounds."""
+    rounds = SINCE.get(since_key or key) if earlier else None
     since = f"; after rounds 1, 2: {rounds[0]}; {rounds[1]}" if rounds else ""
-    print(f"  {label:<58} {value:>12}   target {TARGETS[key]:<10} before {BEFORE.get(key, 'n/a')}{since}")
+    before = BEFORE.get(key, "n/a") if earlier else "not measured"
+    print(f"  {label:<58} {value:>12}   target {TARGETS[key]:<10} before {before}{since}")
 
 
 def _s(seconds: float | None) -> str:
@@ -451,16 +454,15 @@ def _report_region(name: str, deps: tuple[str, ...], region: dict | None) -> Non
         print(f"Région {name}: the app offers no whole-région map (at most 6 départements)")
         return
     print(f"Région {name} ({len(deps)} départements); load average {os.getloadavg()[0]:.1f}")
-    _line("map_region", "map drawn after picking the région", _s(region["map"]))
+    earlier = name == REGIONS[0][0]  # the earlier rounds measured Occitanie only
+    _line("map_region", "map drawn after picking the région", _s(region["map"]), earlier=earlier)
     _line("region_bytes", "bytes for the map (websocket + territory file, as sent)",
-          f"{region['bytes'] / 1e6:.2f} MB")
-    # The earlier rounds measured Occitanie only.
-    _line("first_click", "first click -> figures", _s(region["first"][1]),
-          "region_first" if name == REGIONS[0][0] else "-")
+          f"{region['bytes'] / 1e6:.2f} MB", earlier=earlier)
+    _line("first_click", "first click -> figures", _s(region["first"][1]), "region_first", earlier)
     answered = [f for _, f in region["next"] if f is not None]
     median, p90 = _quantiles(answered)
     _line("region_median", f"next clicks -> figures (median of {len(answered)}, "
-          f"{len(region['next']) - len(answered)} lost; p90 {p90:.2f} s)", _s(median))
+          f"{len(region['next']) - len(answered)} lost; p90 {p90:.2f} s)", _s(median), earlier=earlier)
 
 
 def _report_ars(times: list[float] | None) -> None:
