@@ -88,6 +88,11 @@
     }))).then(() => { S.panelCodeLoaded = true; });
   }
 
+  /* `run` once the browser is idle (Safari has no requestIdleCallback: soon after, then). */
+  function whenIdle(run) {
+    if (window.requestIdleCallback) requestIdleCallback(run, {timeout: 2000}); else setTimeout(run, 200);
+  }
+
   // The units' file, named in this script's address (?units=...): fetched now, while the
   // browser still loads Leaflet.draw and the styles, not once the map exists.
   // A fetch that fails or stalls (seen on a loaded machine) is tried again.
@@ -299,7 +304,7 @@
           // Tell the server the map is up: it then sends what could wait until now (the
           // builder's Taille scale, whose chart code would slow the map's first paint).
           if (!S.options.tooltip) setTimeout(send, 0);
-          if (S.options.panelCode) requestIdleCallback(() => loadPanelCode(S.options.panelCode), {timeout: 2000});
+          if (S.options.panelCode) whenIdle(() => loadPanelCode(S.options.panelCode));
         });
       }).catch((error) => {  // every try failed: say so on the map, not a blank map
         console.error("CptsMap: units not loaded", error);

@@ -74,6 +74,15 @@ def test_the_first_click_finds_the_panels_code_already_in_the_page(streamlit_ser
     assert [url for url in fetched if "/static/js/" in url] == []
 
 
+def test_a_browser_without_request_idle_callback_loads_the_panels_code_too(streamlit_server, page):
+    """Safari has no requestIdleCallback: the map still loads the panels' code, a moment
+    after its units are painted."""
+    page.add_init_script("delete window.requestIdleCallback")
+    frame = open_builder(page, streamlit_server("app.py", instance="clicks"))
+    assert frame.evaluate("() => typeof window.requestIdleCallback") == "undefined"
+    frame.wait_for_function("() => CptsMap.panelCodeLoaded", timeout=20_000)
+
+
 def test_the_polygon_tool_draws_with_four_clicks_and_finish(streamlit_server, page, catalog, artifacts_dir):
     frame = open_builder(page, streamlit_server("app.py", instance="polygon"))
     frame.locator(".leaflet-draw-draw-polygon").click()
