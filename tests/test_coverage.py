@@ -296,6 +296,29 @@ def test_cli_asks_what_features_of_the_same_name_are(catalog, tmp_path, capsys):
     assert "des CPTS distinctes" in out.err
 
 
+def test_paca_exported_in_single_parts_is_asked_about_then_gives_back_its_cpts(catalog, paca_file):
+    """The real PACA layer as a QGIS « multipart to single parts » export of its contours:
+    93 features for 70 CPTS. The reading asks about exactly the names carried by several
+    pieces; answered « une seule CPTS », it gives back the 70 CPTS and the same coverage as
+    the unsplit contours."""
+    import geopandas as gpd
+
+    contours = gpd.read_file(paca_file)[["nom", "geometry"]]
+    pieces = contours.explode(index_parts=False)
+    assert len(pieces) > len(contours) == 70
+    split = sorted(name for name, n in pieces["nom"].value_counts().items() if n > 1)
+    data = pieces.to_json().encode()
+    with pytest.raises(AmbiguousFileError) as asked:
+        read_layer(catalog, data, "paca_morceaux.geojson")
+    assert asked.value.candidates == split
+    merged = analyse_layer(catalog, read_layer(catalog, data, "paca_morceaux.geojson", ColumnChoice(same_name="merge")))
+    whole = analyse_layer(catalog, read_layer(catalog, contours.to_json().encode(), "paca_contours.geojson"))
+    assert sorted(r.name for r in merged.cpts) == sorted(contours["nom"])
+    assert merged.figures == whole.figures
+    apart = read_layer(catalog, data, "paca_morceaux.geojson", ColumnChoice(same_name="separate"))
+    assert len(apart.perimeters) == len(pieces)
+
+
 def test_findings_of_one_cpts_name_it(catalog):
     """« Le périmètre est en 2 morceaux » said of a layer of many CPTS: which one?"""
     from formats.layers import Layer
