@@ -45,7 +45,7 @@ def run(args) -> tuple[dict, int]:
     others, geometries, warnings = [], dict(layer.geometries), list(layer.warnings)
     unknown = dict(layer.unknown_codes)
     if args.against:
-        neighbours = read_file(catalog, args.against)
+        neighbours = read_file(catalog, args.against, args, main=False)
         catalog = neighbours.catalog or catalog
         others = neighbours.perimeters
         geometries.update(neighbours.geometries)

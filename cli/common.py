@@ -48,7 +48,7 @@ def parser(prog: str, description: str) -> Parser:
                         "'' pour lire tout le fichier comme un seul périmètre")
     p.add_argument("--meme-nom", choices=list(SAME_NAME_OPTIONS.values()), dest="same_name",
                    help="entités portant le même nom : « fusionner » (une CPTS en plusieurs morceaux) "
-                        "ou « separer » (des CPTS distinctes) ; demandé quand le fichier en a")
+                        "ou « separer » (des CPTS distinctes) ; demandé quand un fichier en a")
     p.add_argument("--iris", help="contours IRIS (CONTOURS-IRIS de l'IGN, .shp/.gpkg/.zip/.7z/.parquet)")
     p.add_argument("--millesime", help="millésime des populations légales (par défaut celui "
                    "en vigueur ; un millésime antérieur pour retrouver le chiffre d'une lettre)")
@@ -82,13 +82,15 @@ def read_path(name: str) -> Path:
     return path
 
 
-def read_file(catalog: Catalog, name: str, args: argparse.Namespace | None = None) -> Layer:
-    """A layer read with the columns the user imposed (options apply to the main file only),
-    printing on stderr what was chosen."""
+def read_file(catalog: Catalog, name: str, args: argparse.Namespace | None = None, main: bool = True) -> Layer:
+    """A layer read with what the user imposed, printing on stderr what was chosen: the
+    column options apply to the `main` file only (another file has other columns),
+    --meme-nom to every file."""
     path = read_path(name)
     word = getattr(args, "same_name", None)
     same_name = next((key for key, option in SAME_NAME_OPTIONS.items() if option == word), None)
-    choice = ColumnChoice(getattr(args, "code_column", None), getattr(args, "name_column", None), same_name)
+    choice = ColumnChoice(getattr(args, "code_column", None) if main else None,
+                          getattr(args, "name_column", None) if main else None, same_name)
     layer = read_layer(catalog, path.read_bytes(), path.name, choice)
     if layer.detection is not None:
         print(f"Lecture de « {path.name} » :", file=sys.stderr)

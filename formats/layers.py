@@ -445,8 +445,7 @@ def _same_names(keys: list[tuple[object, str] | None], choice: ColumnChoice,
     """Features (each its own perimeter) carrying the same name: one CPTS exported in pieces
     (QGIS « multipart to single parts »), or distinct CPTS? The user says which (`choice`);
     until then AmbiguousColumnsError asks."""
-    counts = Counter(name for key in keys if key is not None and isinstance(key[0], int)
-                     for name in [key[1]] if not name.startswith("CPTS sans nom n°"))
+    counts = Counter(key[1] for key in keys if key is not None and isinstance(key[0], int))
     repeated = sorted(name for name, n in counts.items() if n > 1)
     if not repeated:
         return keys

@@ -178,6 +178,10 @@ def test_opening_a_cpts_exported_in_pieces_asks_then_opens_it_whole(app, catalog
     assert app.session_state["perimeter"].codes == {"81060", "81004"}
     assert [p.name for p in app.session_state["layers"]["morceaux.geojson"].perimeters] == ["Essai Nord (2)"]
     assert any("Nom en double" in w.value for w in app.warning)
+    # And back: the whole CPTS again, and the piece it had made a neighbour is gone with it.
+    app.radio(key="open_cols_same").set_value("merge").run()
+    assert app.session_state["perimeter"].codes == {"81060", "81004", "81065"}
+    assert not app.session_state["layers"]
 
 
 def test_the_vintage_picker_changes_the_population_and_says_which(app, catalog, carmausin):

@@ -34,6 +34,23 @@ def test_cli_reports_overlap_in_french_and_json_with_exit_status(tmp_path, carma
 
 
 @pytest.mark.slow
+def test_cli_asks_about_same_names_in_the_neighbours_file_too(tmp_path, carmausin):
+    """--meme-nom answers for every file: a neighbours' layer (--against) with one CPTS in
+    two pieces is asked about, then read as one CPTS overlapping the candidate."""
+    candidate = tmp_path / "carmausin.csv"
+    candidate.write_text(to_csv(carmausin))
+    layer = tmp_path / "voisins.geojson"
+    layer.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"nom": "Voisine (essai)", "communes": codes}, "geometry": None}
+        for codes in (["81004"], ["81060"])]}))
+    asked = run(candidate, "--against", layer)
+    assert asked.returncode == 2 and "--meme-nom fusionner" in asked.stderr
+    merged = run(candidate, "--against", layer, "--meme-nom", "fusionner", "--json")
+    assert merged.returncode == 1, merged.stderr
+    assert [f["codes"] for f in json.loads(merged.stdout)["findings"] if f["kind"] == "overlap"] == [["81060"]]
+
+
+@pytest.mark.slow
 def test_cli_without_blocking_finding_exits_zero(tmp_path, carmausin):
     candidate = tmp_path / "p.csv"
     candidate.write_text(to_csv(carmausin))

@@ -83,12 +83,13 @@ def apply_uploads(catalog: Catalog) -> list[Message]:
         if asking or (layer is not None and layer.detection is not None and layer.detection.same_names):
             messages.append((lambda _: layer_reading.panel(key, layer, error), ""))
         if not asking and state.first_time(state.UPLOAD_PERIMETER.key, (opened.file_id, layer_reading.choice(key))):
-            layer = _said(opened.name, layer, error, messages)
+            layer = _said(layer, error, messages)
         else:
             layer = None
         if layer:
             first, *others = layer.perimeters
             state.set_perimeter(first)
+            state.layers().pop(opened.name, None)  # read again with another answer: its old neighbours go
             if others:  # never silently the first: the others become its neighbours, and said
                 state.layers()[opened.name] = Layer(others, geometries=layer.geometries)
                 count = fmt_int(len(layer.perimeters))
@@ -127,11 +128,11 @@ def uploads(messages: list[Message]) -> None:
             st.rerun()
 
 
-def _said(name: str, layer: Layer | None, error: PerimeterFileError | None, messages: list[Message]) -> Layer | None:
-    """The layer just read from the file `name`, with what its reading has to say in
-    `messages`; None, and why, when it could not be read."""
+def _said(layer: Layer | None, error: PerimeterFileError | None, messages: list[Message]) -> Layer | None:
+    """The layer just read, with what its reading has to say in `messages`; None, and why
+    (`error`), when it could not be read."""
     if layer is None:
-        messages.append((st.error, f"{md(error or name)} Le périmètre en cours est conservé."))
+        messages.append((st.error, f"{md(error)} Le périmètre en cours est conservé."))
         return None
     for name, codes in layer.unknown_codes.items():
         messages.append((st.warning, md(f"Codes non reconnus dans « {name} » : {', '.join(codes)}")))
